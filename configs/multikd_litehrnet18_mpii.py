@@ -1,0 +1,45 @@
+# Multi-KD on MPII: the SimDR HRNet-W32 teacher distilled into the SimDR
+# LiteHRNet-18 student, with MMPose's LiteHRNet schedule (210 epochs, Adam
+# 5e-4, 8x64 images). Runtime, data and evaluation are the student's config.
+#
+#   mim train mmpose configs/multikd_litehrnet18_mpii.py \
+#       --cfg-options model.teacher_ckpt=work_dirs/<teacher>/best_PCK_*.pth
+#
+# Ablation switches (docs/method.md): drop a loss with `loss_fkd=None` or
+# `loss_vkd=None` under `model.distill_losses`; WA and MFT are
+# `weight_adaptation` and `multi_resolution` of `loss_fkd`.
+_base_ = ['./simdr/simcc_litehrnet-18_8xb64-210e_mpii-256x256.py']
+
+# HRNet-W48 teacher: replace the file name with
+# simcc_hrnet-w48_8xb64-210e_mpii-256x256.py (and its checkpoint).
+teacher_config = ('{{fileDirname}}/simdr/'
+                  'simcc_hrnet-w32_8xb64-210e_mpii-256x256.py')
+
+model = dict(
+    _delete_=True,
+    type='MultiKDDistiller',
+    teacher=teacher_config,
+    student=_base_.model,
+    # A trained SimDR teacher; training stops with a clear message if unset.
+    teacher_ckpt=None,
+    # Stage taps; None = defaults (LiteHRNet: backbone.stage0-2; HRNet:
+    # backbone.stage2-4).
+    teacher_taps=None,
+    student_taps=None,
+    distill_losses=dict(
+        # beta * L_fkd: cross-stage feature KD with adaptive weights
+        loss_fkd=dict(
+            type='CrossStageAttentionKDLoss',
+            weight_adaptation=True,  # WA
+            multi_resolution=True,  # MFT
+            similarity='spatial',
+            embed_dim=128,
+            loss_weight=1.0),
+        # lambda * L_vkd: KL between teacher and student SimDR outputs
+        loss_vkd=dict(
+            type='VKDLoss',
+            temperature=1.0,
+            use_target_weight=False,
+            loss_weight=1.0)),
+    # e.g. dict(type='linear', start_factor=1.0, end_factor=0.0)
+    loss_weight_schedule=None)

@@ -1,0 +1,477 @@
+from typing import List, Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmpose.registry import MODELS
+from torch import Tensor
+
+ChannelSpec = Union[int, Sequence[int]]
+StageFeature = Union[Tensor, Sequence[Tensor]]
+SIMILARITY_MODES = ('spatial', 'batch')
+
+
+@MODELS.register_module()
+class CrossStageAttentionKDLoss(nn.Module):
+    """Cross-stage feature distillation with adaptable learning weights.
+
+    Every teacher stage ``l`` is paired with every student stage ``m`` at the
+    same depth or later (a pair ``(l, m)`` is valid iff ``m >= l``, stages
+    counted from 0). For each sample ``i`` the loss is
+
+    .. math::
+
+        L_{fkd} = w \\cdot \\frac{1}{N} \\sum_{i=1}^{N} \\sum_{l}
+            \\sum_{m \\geq l} \\gamma_i(l, m)\\,
+            D\\big(F^t_l[i], f_{lm}(F^s_m[i])\\big)
+
+    where ``w`` is ``loss_weight``, ``D`` the mean squared error over the
+    teacher's ``C x H x W`` map and ``f_lm`` a learned alignment (1x1 conv
+    without bias + BatchNorm to the teacher stage's channels; the aligned
+    map is resized bilinearly to the teacher's spatial size when the sizes
+    differ). The source writes a plain sum over samples; here the sum is
+    divided by ``N`` so that, like the other MMPose losses, the value does
+    not grow with the batch size.
+
+    Attention weights (``weight_adaptation=True``, "WA"): each stage's fused
+    feature map is turned into a similarity vector, projected by a linear
+    layer owned by that stage (one set for the student stages, one for the
+    teacher stages) and L2-normalised, giving embeddings ``S_m[i]`` and
+    ``T_l[i]``. Then
+
+    .. math::
+
+        \\gamma_i(l, m) = \\frac{\\exp(S_m[i] \\cdot T_l[i])}
+            {\\sum_{l'} \\sum_{m' \\geq l'} \\exp(S_{m'}[i] \\cdot T_{l'}[i])}
+
+    i.e. a softmax over the valid pairs of the same sample (invalid pairs
+    have weight 0, as if their logit were ``-inf``). With
+    ``weight_adaptation=False`` every valid pair gets the uniform weight
+    ``1 / len(valid_pairs)`` and no projection layer is built.
+
+    Similarity vector (``similarity``):
+
+    - ``'spatial'`` (default, independent of the batch size): the sample's
+      feature map is adaptive-average-pooled to ``pool_size x pool_size``
+      (``P = pool_size**2`` positions), each position's channel vector is
+      L2-normalised and the ``P x P`` cosine self-similarity matrix,
+      flattened to ``P * P`` values, is projected by
+      ``Linear(P * P, embed_dim)``.
+    - ``'batch'`` (as in SemCKD): the features are flattened to
+      ``(N, C * H * W)``, the Gram matrix ``G = F F^T`` (``N x N``) is
+      computed and its rows are L2-normalised; sample ``i``'s row is
+      projected by ``Linear(batch_size, embed_dim)``. The projection is tied
+      to one batch size: every batch must have exactly ``batch_size``
+      samples (use ``drop_last=True`` in the dataloader).
+
+    Multi-resolution feature transfer (``multi_resolution=True``, "MFT"):
+    the source names this switch without defining it; this is our
+    definition. HRNet-family stages output several branches (highest
+    resolution first). With MFT on, all branches of a stage are resized
+    (bilinear, ``align_corners=False``) to the first branch's spatial size
+    and concatenated along the channels, so the stage feature has
+    ``sum(branch_channels)`` channels. With MFT off only the first
+    (highest-resolution) branch is distilled.
+
+    Teacher features are detached at the input (no gradient reaches the
+    teacher), but the teacher projection layers are trainable: gamma carries
+    gradient into both sets of projection layers and into the student
+    features. The loss owns learnable parameters (aligners, projections),
+    which must be optimised together with the student.
+
+    Args:
+        student_channels (Sequence[int | Sequence[int]]): Per student stage,
+            its channels: an int for a single-branch stage or the channels
+            of each branch, highest resolution first. E.g. LiteHRNet-18:
+            ``[[40, 80], [40, 80, 160], [40, 80, 160, 320]]``.
+        teacher_channels (Sequence[int | Sequence[int]]): The same for the
+            teacher stages, e.g. HRNet-W32: ``[[32, 64], [32, 64, 128],
+            [32]]``.
+        weight_adaptation (bool): Learn per-sample pair weights gamma (WA).
+            Off: uniform weights. Defaults to True.
+        multi_resolution (bool): Fuse all branches of a stage (MFT, see
+            above). Off: only the first branch. Defaults to True.
+        similarity (str): ``'spatial'`` or ``'batch'``. Defaults to
+            ``'spatial'``.
+        embed_dim (int): Size of the stage embeddings. Defaults to 128.
+        pool_size (int): Pooled grid side for ``similarity='spatial'``.
+            Defaults to 8.
+        batch_size (int, optional): The fixed batch size, required for
+            ``similarity='batch'`` with weight adaptation. Defaults to None.
+        loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
+    """
+
+    def __init__(self,
+                 student_channels: Sequence[ChannelSpec],
+                 teacher_channels: Sequence[ChannelSpec],
+                 weight_adaptation: bool = True,
+                 multi_resolution: bool = True,
+                 similarity: str = 'spatial',
+                 embed_dim: int = 128,
+                 pool_size: int = 8,
+                 batch_size: Optional[int] = None,
+                 loss_weight: float = 1.0) -> None:
+        super().__init__()
+        self.student_channels = _as_branch_channels(student_channels,
+                                                    'student')
+        self.teacher_channels = _as_branch_channels(teacher_channels,
+                                                    'teacher')
+        self._check_options(similarity, batch_size, weight_adaptation)
+        self.weight_adaptation = weight_adaptation
+        self.multi_resolution = multi_resolution
+        self.similarity = similarity
+        self.embed_dim = embed_dim
+        self.pool_size = pool_size
+        self.batch_size = batch_size
+        self.loss_weight = float(loss_weight)
+
+        self.student_stage_channels = self._stage_channels(
+            self.student_channels)
+        self.teacher_stage_channels = self._stage_channels(
+            self.teacher_channels)
+        self._valid_pairs = [(t_idx, s_idx)
+                             for t_idx in range(self.num_teacher_stages)
+                             for s_idx in range(self.num_student_stages)
+                             if s_idx >= t_idx]
+        self.aligners = nn.ModuleDict({
+            self.pair_key(t_idx, s_idx): self._build_aligner(
+                self.student_stage_channels[s_idx],
+                self.teacher_stage_channels[t_idx])
+            for t_idx, s_idx in self._valid_pairs
+        })
+        if weight_adaptation:
+            self.student_projections = self._build_projections(
+                self.num_student_stages)
+            self.teacher_projections = self._build_projections(
+                self.num_paired_teacher_stages)
+        self.last_weights: Optional[Tensor] = None
+
+    @property
+    def num_student_stages(self) -> int:
+        """int: Number of student stages."""
+        return len(self.student_channels)
+
+    @property
+    def num_teacher_stages(self) -> int:
+        """int: Number of teacher stages."""
+        return len(self.teacher_channels)
+
+    @property
+    def num_paired_teacher_stages(self) -> int:
+        """int: Teacher stages that take part in at least one pair."""
+        return min(self.num_teacher_stages, self.num_student_stages)
+
+    @property
+    def valid_pairs(self) -> List[Tuple[int, int]]:
+        """list[tuple[int, int]]: The valid ``(teacher, student)`` pairs."""
+        return list(self._valid_pairs)
+
+    @staticmethod
+    def pair_key(teacher_stage: int, student_stage: int) -> str:
+        """Key of the aligner of a pair in :attr:`aligners`."""
+        return f't{teacher_stage}_s{student_stage}'
+
+    def forward(self, student_stage_feats: Sequence[StageFeature],
+                teacher_stage_feats: Sequence[StageFeature]) -> Tensor:
+        """Compute the cross-stage attention KD loss.
+
+        Args:
+            student_stage_feats (Sequence[Tensor | Sequence[Tensor]]): Per
+                student stage, a tensor ``(N, C, H, W)`` or the branch
+                tensors, highest resolution first.
+            teacher_stage_feats (Sequence[Tensor | Sequence[Tensor]]): The
+                same for the teacher stages (detached here).
+
+        Returns:
+            Tensor: The scalar loss. After the call :attr:`last_weights`
+            holds the detached gamma, shaped ``(N, L, M)`` (teacher stages,
+            student stages), 0 on invalid pairs.
+        """
+        student_branches = self._as_stage_branches(student_stage_feats,
+                                                   'student')
+        teacher_branches = [[branch.detach() for branch in stage]
+                            for stage in self._as_stage_branches(
+                                teacher_stage_feats, 'teacher')]
+        self._check_batch_sizes(student_branches, teacher_branches)
+
+        student_feats = [self._fuse(stage) for stage in student_branches]
+        teacher_feats = [
+            self._fuse(stage)
+            for stage in teacher_branches[:self.num_paired_teacher_stages]
+        ]
+        distances = torch.stack([
+            self._pair_distance(teacher_feats[t_idx], student_feats[s_idx],
+                                t_idx, s_idx)
+            for t_idx, s_idx in self._valid_pairs
+        ], dim=1)
+        weights = self._pair_weights(student_feats, teacher_feats, distances)
+        self.last_weights = self._weights_as_grid(weights.detach())
+        loss = (weights * distances).sum(dim=1).mean()
+        return loss * self.loss_weight
+
+    def _pair_distance(self, teacher_feat: Tensor, student_feat: Tensor,
+                       teacher_stage: int, student_stage: int) -> Tensor:
+        """Per-sample MSE between a teacher map and the aligned student map.
+
+        Args:
+            teacher_feat (Tensor): Teacher stage feature ``(N, Ct, Ht, Wt)``.
+            student_feat (Tensor): Student stage feature ``(N, Cs, Hs, Ws)``.
+            teacher_stage (int): Teacher stage index ``l``.
+            student_stage (int): Student stage index ``m``.
+
+        Returns:
+            Tensor: ``mean_{C,H,W} (F_t - f_lm(F_s))^2``, shaped ``(N,)``.
+        """
+        aligner = self.aligners[self.pair_key(teacher_stage, student_stage)]
+        aligned = self._resize(aligner(student_feat), teacher_feat.shape[-2:])
+        return (aligned - teacher_feat).pow(2).flatten(1).mean(dim=1)
+
+    def _pair_weights(self, student_feats: List[Tensor],
+                      teacher_feats: List[Tensor],
+                      distances: Tensor) -> Tensor:
+        """Per-sample weights gamma of the valid pairs.
+
+        Args:
+            student_feats (list[Tensor]): Fused student stage features.
+            teacher_feats (list[Tensor]): Fused (detached) teacher stage
+                features of the paired teacher stages.
+            distances (Tensor): Pair distances ``(N, num_pairs)``, used for
+                the shape, dtype and device of the uniform weights.
+
+        Returns:
+            Tensor: gamma ``(N, num_pairs)``, each row sums to 1.
+        """
+        if not self.weight_adaptation:
+            return torch.full_like(distances, 1.0 / len(self._valid_pairs))
+        student_embeds = [
+            self._embed(feat, projection)
+            for feat, projection in zip(student_feats,
+                                        self.student_projections)
+        ]
+        teacher_embeds = [
+            self._embed(feat, projection)
+            for feat, projection in zip(teacher_feats,
+                                        self.teacher_projections)
+        ]
+        logits = torch.stack([
+            (teacher_embeds[t_idx] * student_embeds[s_idx]).sum(dim=1)
+            for t_idx, s_idx in self._valid_pairs
+        ], dim=1)
+        return logits.softmax(dim=1)
+
+    def _embed(self, feat: Tensor, projection: nn.Linear) -> Tensor:
+        """L2-normalised projection of a stage's similarity vectors.
+
+        Args:
+            feat (Tensor): Fused stage feature ``(N, C, H, W)``.
+            projection (nn.Linear): The stage's projection layer.
+
+        Returns:
+            Tensor: Embeddings ``(N, embed_dim)`` with unit norm.
+        """
+        if self.similarity == 'spatial':
+            similarity = self._spatial_similarity(feat)
+        else:
+            similarity = self._batch_similarity(feat)
+        return F.normalize(projection(similarity), dim=1)
+
+    def _spatial_similarity(self, feat: Tensor) -> Tensor:
+        """Cosine self-similarity of the pooled positions of each sample.
+
+        Args:
+            feat (Tensor): Feature ``(N, C, H, W)``.
+
+        Returns:
+            Tensor: Flattened ``P x P`` similarity, ``(N, P * P)`` with
+            ``P = pool_size ** 2``.
+        """
+        pooled = F.adaptive_avg_pool2d(feat, self.pool_size)
+        positions = F.normalize(pooled.flatten(2).transpose(1, 2), dim=2)
+        return torch.bmm(positions, positions.transpose(1, 2)).flatten(1)
+
+    @staticmethod
+    def _batch_similarity(feat: Tensor) -> Tensor:
+        """Row-normalised batch Gram matrix (SemCKD).
+
+        Args:
+            feat (Tensor): Feature ``(N, C, H, W)``.
+
+        Returns:
+            Tensor: ``normalize(F F^T)`` along rows, shaped ``(N, N)``.
+        """
+        flat = feat.flatten(1)
+        return F.normalize(flat @ flat.t(), dim=1)
+
+    def _fuse(self, branches: List[Tensor]) -> Tensor:
+        """Stage feature: all branches fused (MFT on) or the top branch.
+
+        Args:
+            branches (list[Tensor]): Branch maps, highest resolution first.
+
+        Returns:
+            Tensor: ``(N, C, H, W)`` at the top branch's resolution.
+        """
+        top = branches[0]
+        if not self.multi_resolution or len(branches) == 1:
+            return top
+        size = top.shape[-2:]
+        return torch.cat([self._resize(branch, size) for branch in branches],
+                         dim=1)
+
+    @staticmethod
+    def _resize(feat: Tensor, size: torch.Size) -> Tensor:
+        """Bilinearly resize ``feat`` to ``size`` when it differs."""
+        if feat.shape[-2:] == size:
+            return feat
+        return F.interpolate(
+            feat, size=size, mode='bilinear', align_corners=False)
+
+    def _weights_as_grid(self, weights: Tensor) -> Tensor:
+        """Scatter pair weights ``(N, num_pairs)`` to ``(N, L, M)``."""
+        grid = weights.new_zeros(weights.shape[0], self.num_teacher_stages,
+                                 self.num_student_stages)
+        t_idx, s_idx = zip(*self._valid_pairs)
+        grid[:, list(t_idx), list(s_idx)] = weights
+        return grid
+
+    def _stage_channels(self, branch_channels: List[List[int]]) -> List[int]:
+        """Channels of each stage feature after (optional) fusion."""
+        if self.multi_resolution:
+            return [sum(branches) for branches in branch_channels]
+        return [branches[0] for branches in branch_channels]
+
+    def _build_projections(self, num_stages: int) -> nn.ModuleList:
+        """One ``Linear(similarity_size, embed_dim)`` per stage."""
+        if self.similarity == 'spatial':
+            in_features = self.pool_size**4
+        else:
+            in_features = self.batch_size
+        return nn.ModuleList(
+            nn.Linear(in_features, self.embed_dim) for _ in range(num_stages))
+
+    @staticmethod
+    def _build_aligner(in_channels: int, out_channels: int) -> nn.Module:
+        """1x1 conv (no bias) + BatchNorm from student to teacher channels."""
+        return nn.Sequential(
+            nn.Conv2d(in_channels, out_channels, kernel_size=1, bias=False),
+            nn.BatchNorm2d(out_channels))
+
+    @staticmethod
+    def _check_options(similarity: str, batch_size: Optional[int],
+                       weight_adaptation: bool) -> None:
+        """Validate the similarity mode and its batch size."""
+        if similarity not in SIMILARITY_MODES:
+            raise ValueError(
+                f'CrossStageAttentionKDLoss: similarity must be one of '
+                f'{SIMILARITY_MODES}, got {similarity!r}.')
+        needs_batch_size = weight_adaptation and similarity == 'batch'
+        if needs_batch_size and (batch_size is None or batch_size < 1):
+            raise ValueError(
+                'CrossStageAttentionKDLoss: similarity=\'batch\' needs the '
+                f'fixed batch_size (a positive int), got {batch_size!r}.')
+
+    def _as_stage_branches(self, stage_feats: Sequence[StageFeature],
+                           side: str) -> List[List[Tensor]]:
+        """Turn the stage inputs into branch lists and check them.
+
+        Args:
+            stage_feats (Sequence[Tensor | Sequence[Tensor]]): The inputs.
+            side (str): ``'student'`` or ``'teacher'``.
+
+        Returns:
+            list[list[Tensor]]: Per stage, its branch tensors.
+        """
+        channels = getattr(self, f'{side}_channels')
+        if len(stage_feats) != len(channels):
+            raise ValueError(
+                f'CrossStageAttentionKDLoss: expected {len(channels)} '
+                f'{side} stages (as configured in {side}_channels), got '
+                f'{len(stage_feats)}.')
+        stages = [[feat] if isinstance(feat, Tensor) else list(feat)
+                  for feat in stage_feats]
+        for stage_idx, (branches, expected) in enumerate(
+                zip(stages, channels)):
+            _check_stage(branches, expected, side, stage_idx)
+        return stages
+
+    def _check_batch_sizes(self, student_branches: List[List[Tensor]],
+                           teacher_branches: List[List[Tensor]]) -> None:
+        """All maps share one batch size (the built one in batch mode)."""
+        batch_size = student_branches[0][0].shape[0]
+        for side, stages in (('student', student_branches),
+                             ('teacher', teacher_branches)):
+            for stage_idx, branches in enumerate(stages):
+                for branch_idx, branch in enumerate(branches):
+                    if branch.shape[0] != batch_size:
+                        raise ValueError(
+                            'CrossStageAttentionKDLoss: batch size '
+                            f'mismatch: student stage 0 has {batch_size} '
+                            f'samples, {side} stage {stage_idx} branch '
+                            f'{branch_idx} has {branch.shape[0]}.')
+        needs_fixed_batch = (
+            self.weight_adaptation and self.similarity == 'batch')
+        if needs_fixed_batch and batch_size != self.batch_size:
+            raise ValueError(
+                f'CrossStageAttentionKDLoss: the batch size {batch_size} '
+                f'differs from the batch_size={self.batch_size} this layer '
+                'was built for (similarity=\'batch\' projects rows of the '
+                'batch Gram matrix). Use drop_last=True in the dataloader '
+                'or similarity=\'spatial\'.')
+
+
+def _as_branch_channels(channels: Sequence[ChannelSpec],
+                        side: str) -> List[List[int]]:
+    """Normalise a channel config to a list of branch-channel lists.
+
+    Args:
+        channels (Sequence[int | Sequence[int]]): Per stage, an int or the
+            channels of each branch.
+        side (str): ``'student'`` or ``'teacher'`` (for error messages).
+
+    Returns:
+        list[list[int]]: Per stage, the channels of its branches.
+    """
+    if isinstance(channels, int) or len(channels) == 0:
+        raise ValueError(
+            f'CrossStageAttentionKDLoss: {side}_channels must list at least '
+            f'one stage, got {channels!r}.')
+    stages = []
+    for stage_idx, stage in enumerate(channels):
+        branches = [stage] if isinstance(stage, int) else list(stage)
+        valid = len(branches) > 0 and all(
+            isinstance(c, int) and not isinstance(c, bool) and c > 0
+            for c in branches)
+        if not valid:
+            raise ValueError(
+                f'CrossStageAttentionKDLoss: {side}_channels[{stage_idx}] '
+                'must be a positive int or a non-empty list of positive '
+                f'ints, got {stage!r}.')
+        stages.append(branches)
+    return stages
+
+
+def _check_stage(branches: List[Tensor], expected: List[int], side: str,
+                 stage_idx: int) -> None:
+    """Check one stage's branch tensors against the configured channels.
+
+    Args:
+        branches (list[Tensor]): The stage's branch tensors.
+        expected (list[int]): The configured channels of its branches.
+        side (str): ``'student'`` or ``'teacher'``.
+        stage_idx (int): Index of the stage.
+    """
+    prefix = f'CrossStageAttentionKDLoss: {side} stage {stage_idx}'
+    if len(branches) != len(expected):
+        raise ValueError(
+            f'{prefix}: expected {len(expected)} branches (channels '
+            f'{expected}), got {len(branches)}.')
+    for branch_idx, (branch, channels) in enumerate(zip(branches, expected)):
+        if not isinstance(branch, Tensor) or branch.dim() != 4:
+            shape = getattr(branch, 'shape', type(branch).__name__)
+            raise ValueError(
+                f'{prefix} branch {branch_idx}: expected a (N, C, H, W) '
+                f'tensor, got {shape}.')
+        if branch.shape[1] != channels:
+            raise ValueError(
+                f'{prefix} branch {branch_idx}: expected {channels} '
+                f'channels, got {branch.shape[1]}.')

@@ -1,0 +1,44 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Helpers shared by the tests (paths, data layout, config options)."""
+import json
+import os
+import os.path as osp
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MPII_MINI = REPO_ROOT.parent / 'shared' / 'data' / 'mpii_mini'
+# MPII joint order: 8 upper neck, 9 head top.
+UPPER_NECK, HEAD_TOP = 8, 9
+
+
+def write_headboxes(annotations: list, mat_path: str) -> None:
+    """Write ``headboxes_src`` (2, 2, N) as MPII's ``mpii_gt_val.mat`` has it.
+
+    The box is the square spanned by the upper neck and the head top, so its
+    diagonal is about the head size, as in MPII.
+    """
+    from scipy.io import savemat
+    boxes = []
+    for ann in annotations:
+        joints = np.asarray(ann['joints'], dtype=np.float64)
+        neck, top = joints[UPPER_NECK], joints[HEAD_TOP]
+        half = np.linalg.norm(top - neck) / 2
+        centre = (neck + top) / 2
+        boxes.append([centre - half, centre + half])
+    headboxes_src = np.transpose(np.asarray(boxes), [1, 2, 0])
+    savemat(mat_path, {'headboxes_src': headboxes_src})
+
+
+def data_root_options(data_root: str) -> list:
+    """``--cfg-options`` that point an MPII config at ``data_root``."""
+    return [
+        f'train_dataloader.dataset.data_root={data_root}',
+        f'val_dataloader.dataset.data_root={data_root}',
+        f'val_dataloader.dataset.headbox_file={data_root}'
+        '/annotations/mpii_gt_val.mat',
+        f'test_dataloader.dataset.data_root={data_root}',
+        f'test_dataloader.dataset.headbox_file={data_root}'
+        '/annotations/mpii_gt_val.mat',
+    ]
