@@ -30,3 +30,11 @@ def mpii_mini_root(tmp_path_factory) -> str:
     write_headboxes(annotations,
                     osp.join(root, 'annotations', 'mpii_gt_val.mat'))
     return str(root)
+
+
+@pytest.fixture(autouse=True, scope='session')
+def mmpose_default_scope():
+    """Build registry names in MMPose's scope, as MMPose's tests and tools
+    do."""
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmpose')

@@ -35,7 +35,7 @@ def describe_model(config_path: str) -> dict:
     cfg = Config.fromfile(str(REPO_ROOT / config_path))
     model = MODELS.build(cfg.model).eval()
     with torch.no_grad():
-        outputs = model(torch.zeros(1, 3, 256, 256), mode='tensor')
+        outputs = model(torch.zeros(1, 3, 256, 256), None, mode='tensor')
     outputs = outputs if isinstance(outputs, tuple) else (outputs, )
     return dict(
         config=config_path,

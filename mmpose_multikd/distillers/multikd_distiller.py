@@ -19,6 +19,8 @@ ModelSpec = Union[str, dict, ConfigDict]
 # What a distillation loss is called with (see ``DISTILL_INPUTS``).
 STAGE_FEATS = 'stage_feats'
 SIMCC = 'simcc'
+# The modules of MMPose's SimCCHead whose outputs are (pred_x, pred_y).
+SIMCC_HEAD_TAPS = ('head.mlp_head_x', 'head.mlp_head_y')
 
 
 def load_model_config(spec: ModelSpec) -> ConfigDict:
@@ -99,8 +101,8 @@ class MultiKDDistiller(BaseModel):
       the heads' ``(pred_x, pred_y)`` logits and the keypoint weights.
 
     Stage features come from forward hooks (:class:`FeatureTaps`) on the
-    teacher's and student's modules, the head outputs from a hook on the
-    student's head, so each network runs forward exactly once per step. The
+    teacher's and student's modules, the student's logits from hooks on its
+    head's output layers, so each network runs forward exactly once per step. The
     teacher always runs in ``eval()`` under ``torch.no_grad()``: it gets no
     gradient and its BN statistics never change.
 
@@ -113,6 +115,11 @@ class MultiKDDistiller(BaseModel):
         teacher_taps (Sequence[str], optional): Module paths of the teacher's
             stages. Defaults to :func:`default_tap_paths`.
         student_taps (Sequence[str], optional): Same for the student.
+        student_simcc_taps (Sequence[str]): Module paths whose outputs are
+            the student's x and y SimDR logits during its own loss
+            computation (MMPose heads call ``self.forward`` directly, which
+            hooks on the head itself do not see). Defaults to
+            ``SimCCHead``'s ``head.mlp_head_x`` / ``head.mlp_head_y``.
         distill_losses (dict): Output name -> loss config, built from
             MMPose's ``MODELS`` registry; a ``None`` config switches that
             loss off (ablations). Feature losses without
@@ -131,6 +138,7 @@ class MultiKDDistiller(BaseModel):
                  teacher_ckpt: Optional[str] = None,
                  teacher_taps: Optional[Sequence[str]] = None,
                  student_taps: Optional[Sequence[str]] = None,
+                 student_simcc_taps: Sequence[str] = SIMCC_HEAD_TAPS,
                  distill_losses: Optional[Dict[str, dict]] = None,
                  loss_weight_schedule: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
@@ -139,6 +147,9 @@ class MultiKDDistiller(BaseModel):
         teacher_cfg = load_model_config(teacher)
         if data_preprocessor is None:
             data_preprocessor = student_cfg.get('data_preprocessor')
+        if isinstance(data_preprocessor, dict):
+            # mmpose's registry, whatever the current default scope
+            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self._check_same_preprocessing(student_cfg, teacher_cfg)
@@ -154,7 +165,8 @@ class MultiKDDistiller(BaseModel):
             self.student, student_taps or default_tap_paths(self.student))
         self.teacher_taps = FeatureTaps(
             self.teacher, teacher_taps or default_tap_paths(self.teacher))
-        self.student_head_tap = FeatureTaps(self.student, ['head'])
+        self.student_simcc_taps = FeatureTaps(self.student,
+                                              student_simcc_taps)
 
         dry_run = self._dry_run()
         self.distill_inputs: Dict[str, str] = {}
@@ -186,40 +198,47 @@ class MultiKDDistiller(BaseModel):
 
     @torch.no_grad()
     def _dry_run(self) -> dict:
-        """One eval forward of both networks on a blank input.
+        """Check the heads agree and read the tapped stages' channels.
 
-        Records the stage channels of the taps and checks that teacher and
-        student predict the same keypoints and SimDR bins.
+        Channels come from one eval forward of both backbones on a blank
+        64x64 image (channels do not depend on the input size).
         """
-        input_size = getattr(self.student.head, 'input_size', (64, 64))
-        inputs = torch.zeros(1, 3, input_size[1], input_size[0])
+        self._check_same_simdr_outputs(self.student.head, self.teacher.head)
+        inputs = torch.zeros(1, 3, 64, 64)
         was_training = self.student.training
         self.student.eval()
         try:
             with self.student_taps, self.teacher_taps:
-                student_out = self.student(inputs, mode='tensor')
-                teacher_out = self.teacher(inputs, mode='tensor')
+                self.student.extract_feat(inputs)
+                self.teacher.extract_feat(inputs)
                 student_feats = self.student_taps.pop()
                 teacher_feats = self.teacher_taps.pop()
         finally:
             self.student.train(was_training)
-        self._check_same_outputs(student_out, teacher_out)
         return dict(
             student_channels=[[b.shape[1] for b in s] for s in student_feats],
             teacher_channels=[[b.shape[1] for b in s] for s in teacher_feats])
 
     @staticmethod
-    def _check_same_outputs(student_out, teacher_out) -> None:
-        if not (isinstance(student_out, tuple) and len(student_out) == 2):
-            return  # not a SimDR head: nothing to compare
-        for axis, s_pred, t_pred in zip('xy', student_out, teacher_out):
-            if s_pred.shape[1:] != t_pred.shape[1:]:
-                raise ValueError(
-                    f'Teacher and student SimDR outputs differ on axis '
-                    f'{axis}: teacher (N, K, L)={tuple(t_pred.shape)}, '
-                    f'student {tuple(s_pred.shape)}. Both need the same '
-                    'keypoints (out_channels), input_size and '
-                    'simcc_split_ratio.')
+    def _simdr_output_shape(head: nn.Module) -> Optional[Tuple[int, ...]]:
+        """(K, Lx, Ly) of a SimDR head, None for other heads."""
+        if not hasattr(head, 'simcc_split_ratio'):
+            return None
+        width, height = head.input_size
+        ratio = head.simcc_split_ratio
+        return (head.out_channels, int(width * ratio), int(height * ratio))
+
+    @classmethod
+    def _check_same_simdr_outputs(cls, student_head: nn.Module,
+                                  teacher_head: nn.Module) -> None:
+        student_shape = cls._simdr_output_shape(student_head)
+        teacher_shape = cls._simdr_output_shape(teacher_head)
+        if student_shape != teacher_shape:
+            raise ValueError(
+                'Teacher and student SimDR outputs differ: teacher '
+                f'(K, Lx, Ly)={teacher_shape}, student {student_shape}. Both '
+                'need the same keypoints (out_channels), input_size and '
+                'simcc_split_ratio.')
 
     def _build_distill_loss(self, name: str, loss_cfg: dict,
                             dry_run: dict) -> nn.Module:
@@ -331,14 +350,15 @@ class MultiKDDistiller(BaseModel):
         teacher_feats, teacher_simcc = self._teacher_forward(
             inputs, need_feats, need_simcc)
 
-        student_taps = [self.student_head_tap] if need_simcc else []
+        student_taps = [self.student_simcc_taps] if need_simcc else []
         if need_feats:
             student_taps.append(self.student_taps)
         for taps in student_taps:
             taps.register()
         try:
             losses = self.student.loss(inputs, data_samples)
-            student_simcc = (tuple(self.student_head_tap.pop())
+            student_simcc = (tuple(
+                branches[0] for branches in self.student_simcc_taps.pop())
                              if need_simcc else None)
             student_feats = self.student_taps.pop() if need_feats else None
         finally:

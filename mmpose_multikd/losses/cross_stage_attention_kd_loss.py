@@ -1,3 +1,5 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Cross-stage feature KD with per-sample attention over stage pairs."""
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -31,7 +33,9 @@ class CrossStageAttentionKDLoss(nn.Module):
     map is resized bilinearly to the teacher's spatial size when the sizes
     differ). The source writes a plain sum over samples; here the sum is
     divided by ``N`` so that, like the other MMPose losses, the value does
-    not grow with the batch size.
+    not grow with the batch size. Teacher stages deeper than the last
+    student stage take part in no pair: their inputs are checked but get no
+    aligner and no projection layer.
 
     Attention weights (``weight_adaptation=True``, "WA"): each stage's fused
     feature map is turned into a similarity vector, projected by a linear
@@ -100,6 +104,9 @@ class CrossStageAttentionKDLoss(nn.Module):
             ``similarity='batch'`` with weight adaptation. Defaults to None.
         loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
     """
+
+    # Tells ``MultiKDDistiller`` to call the loss with stage features.
+    DISTILL_INPUTS = 'stage_feats'
 
     def __init__(self,
                  student_channels: Sequence[ChannelSpec],
@@ -362,12 +369,12 @@ class CrossStageAttentionKDLoss(nn.Module):
         """Validate the similarity mode and its batch size."""
         if similarity not in SIMILARITY_MODES:
             raise ValueError(
-                f'CrossStageAttentionKDLoss: similarity must be one of '
+                'CrossStageAttentionKDLoss: similarity must be one of '
                 f'{SIMILARITY_MODES}, got {similarity!r}.')
         needs_batch_size = weight_adaptation and similarity == 'batch'
         if needs_batch_size and (batch_size is None or batch_size < 1):
             raise ValueError(
-                'CrossStageAttentionKDLoss: similarity=\'batch\' needs the '
+                "CrossStageAttentionKDLoss: similarity='batch' needs the "
                 f'fixed batch_size (a positive int), got {batch_size!r}.')
 
     def _as_stage_branches(self, stage_feats: Sequence[StageFeature],
@@ -414,9 +421,9 @@ class CrossStageAttentionKDLoss(nn.Module):
             raise ValueError(
                 f'CrossStageAttentionKDLoss: the batch size {batch_size} '
                 f'differs from the batch_size={self.batch_size} this layer '
-                'was built for (similarity=\'batch\' projects rows of the '
+                "was built for (similarity='batch' projects rows of the "
                 'batch Gram matrix). Use drop_last=True in the dataloader '
-                'or similarity=\'spatial\'.')
+                "or similarity='spatial'.")
 
 
 def _as_branch_channels(channels: Sequence[ChannelSpec],

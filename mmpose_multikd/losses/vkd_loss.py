@@ -1,3 +1,5 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Vanilla KD on SimDR: KL between teacher and student distributions."""
 from typing import Optional, Sequence
 
 import torch.nn as nn
@@ -42,6 +44,9 @@ class VKDLoss(nn.Module):
             weight, so that keypoints with weight 0 contribute nothing.
             Defaults to False.
     """
+
+    # Tells ``MultiKDDistiller`` to call the loss with the SimCC logits.
+    DISTILL_INPUTS = 'simcc'
 
     def __init__(self,
                  temperature: float = 1.0,
@@ -119,7 +124,7 @@ class VKDLoss(nn.Module):
                     f'student {tuple(student.shape)}.')
             if student.shape != teacher.shape:
                 raise ValueError(
-                    f'VKDLoss: student and teacher SimCC logits differ on '
+                    'VKDLoss: student and teacher SimCC logits differ on '
                     f'the {axis} axis: student {tuple(student.shape)} vs '
                     f'teacher {tuple(teacher.shape)}.')
 
@@ -132,7 +137,7 @@ class VKDLoss(nn.Module):
                              'target_weight tensor of shape (N, K).')
         if target_weight.shape != per_keypoint.shape:
             raise ValueError(
-                f'VKDLoss: target_weight must be shaped '
+                'VKDLoss: target_weight must be shaped '
                 f'{tuple(per_keypoint.shape)} (N, K), got '
                 f'{tuple(target_weight.shape)}.')
         return target_weight.to(per_keypoint.dtype)

@@ -36,6 +36,11 @@ def mmengine_checkpoint_globals() -> List[object]:
     return [
         *_numpy_globals(),
         HistoryBuffer,
+        # A HistoryBuffer pickles its `statistics_methods` as
+        # `getattr(HistoryBuffer, 'mean')` etc. Allowing `getattr` lets the
+        # unpickler read attributes; it still calls only allow-listed
+        # callables, so no arbitrary code runs.
+        getattr,
         collections.Counter,
         collections.OrderedDict,
         collections.defaultdict,

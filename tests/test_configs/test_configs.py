@@ -63,7 +63,7 @@ def test_simdr_forward_on_real_mpii(config_path, mpii_mini_root):
     with torch.no_grad():
         data = model.data_preprocessor(batch, training=False)
         assert data['inputs'].shape == (5, 3, 256, 256)
-        pred_x, pred_y = model(data['inputs'], mode='tensor')
+        pred_x, pred_y = model(data['inputs'], None, mode='tensor')
         results = model(data['inputs'], data['data_samples'], mode='predict')
 
     assert pred_x.shape == (5, 16, 512)

@@ -47,7 +47,8 @@ def make_batch(batch_size: int = 2, seed: int = 0):
                 input_scale=np.array([SIZE, SIZE], dtype=np.float32),
                 flip_indices=list(range(NUM_KEYPOINTS))))
         sample.gt_instances = InstanceData(
-            bboxes=np.array([[0, 0, SIZE, SIZE]], dtype=np.float32))
+            bboxes=np.array([[0, 0, SIZE, SIZE]], dtype=np.float32),
+            bbox_scores=np.ones(1, dtype=np.float32))
         samples.append(sample)
     inputs = torch.from_numpy(rng.standard_normal(
         (batch_size, 3, SIZE, SIZE))).float()
@@ -141,8 +142,8 @@ def test_distill_losses_see_the_networks_outputs(teacher_ckpt):
     inputs, samples = make_batch()
     losses = model.loss(inputs, samples)
     with torch.no_grad():
-        student_simcc = model.student(inputs, mode='tensor')
-        teacher_simcc = model.teacher(inputs, mode='tensor')
+        student_simcc = model.student(inputs, None, mode='tensor')
+        teacher_simcc = model.teacher(inputs, None, mode='tensor')
     expected = model.distill_losses['loss_vkd'](student_simcc,
                                                 teacher_simcc)
     torch.testing.assert_close(losses['loss_vkd'].detach(), expected)
@@ -187,8 +188,8 @@ def test_predict_is_the_students(teacher_ckpt):
         ours = model(inputs, samples, mode='predict')
         _, fresh_samples = make_batch()
         theirs = model.student(inputs, fresh_samples, mode='predict')
-        tensor_out = model(inputs, mode='tensor')
-        student_out = model.student(inputs, mode='tensor')
+        tensor_out = model(inputs, None, mode='tensor')
+        student_out = model.student(inputs, None, mode='tensor')
     for a, b in zip(ours, theirs):
         np.testing.assert_array_equal(a.pred_instances.keypoints,
                                       b.pred_instances.keypoints)
@@ -219,5 +220,5 @@ def test_mismatched_simdr_bins_raise(teacher_ckpt):
     student.head.decoder.simcc_split_ratio = 3.0
     with pytest.raises(ValueError) as err:
         build_distiller(teacher_ckpt, student=student)
-    assert '(1, 16, 128)' in str(err.value)
-    assert '(1, 16, 192)' in str(err.value)
+    assert 'teacher (K, Lx, Ly)=(16, 128, 128)' in str(err.value)
+    assert 'student (16, 192, 192)' in str(err.value)

@@ -1,3 +1,5 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""CrossStageAttentionKDLoss against an explicit-loop reference of L_fkd."""
 import pytest
 import torch
 import torch.nn.functional as F

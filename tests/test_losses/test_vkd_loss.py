@@ -1,3 +1,5 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""VKDLoss against an explicit-loop reference of the SPEC's L_vkd."""
 import re
 
 import pytest

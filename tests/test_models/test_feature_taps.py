@@ -39,11 +39,11 @@ def test_taps_shapes_and_no_side_effect(config_name, paths, channels):
     assert default_tap_paths(model) == paths
 
     with torch.no_grad():
-        reference = model(inputs, mode='tensor')
+        reference = model(inputs, None, mode='tensor')
         with FeatureTaps(model, paths) as taps:
-            tapped = model(inputs, mode='tensor')
+            tapped = model(inputs, None, mode='tensor')
             stage_feats = taps.pop()
-        after = model(inputs, mode='tensor')
+        after = model(inputs, None, mode='tensor')
 
     # the model's output is unchanged by the taps
     for ref, out, out_after in zip(reference, tapped, after):
@@ -60,13 +60,14 @@ def test_taps_shapes_and_no_side_effect(config_name, paths, channels):
 
 
 def test_taps_record_what_the_head_receives():
-    """The last LiteHRNet stage's top branch is the head's input."""
+    """LiteHRNet's head_layer output is exactly what the SimCC head gets."""
     model = build('simcc_litehrnet-18_8xb64-210e_mpii-256x256.py')
     inputs = torch.randn(1, 3, INPUT, INPUT)
-    with torch.no_grad(), FeatureTaps(model, ['backbone.stage2']) as taps:
+    with torch.no_grad(), FeatureTaps(model,
+                                      ['backbone.head_layer']) as taps:
         backbone_out = model.extract_feat(inputs)
-        (last_stage, ) = taps.pop()
-    assert torch.equal(backbone_out[0], last_stage[0])
+        (head_input, ) = taps.pop()
+    assert torch.equal(backbone_out[0], head_input[0])
 
 
 def test_hooks_are_removed_and_pop_clears():
