@@ -8,6 +8,7 @@ load it with::
     custom_imports = dict(imports=['mmpose_multikd'],
                           allow_failed_imports=False)
 """
+
 from .utils import allow_mmengine_checkpoints
 
 allow_mmengine_checkpoints()

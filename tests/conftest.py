@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Shared fixtures: the five real MPII samples laid out as MMPose expects."""
+
 import json
 import os
 import os.path as osp
@@ -17,8 +18,10 @@ def mpii_mini_root(tmp_path_factory) -> str:
     samples; ``mpii_gt_val.mat`` is written here.
     """
     if not MPII_MINI.is_dir():
-        pytest.skip(f'{MPII_MINI} is absent: the five real MPII samples '
-                    'are needed for this test')
+        pytest.skip(
+            f'{MPII_MINI} is absent: the five real MPII samples '
+            'are needed for this test'
+        )
     root = tmp_path_factory.mktemp('mpii_mini')
     os.symlink(MPII_MINI / 'images', root / 'images')
     (root / 'annotations').mkdir()
@@ -27,8 +30,9 @@ def mpii_mini_root(tmp_path_factory) -> str:
     for split in ('train', 'val'):
         with open(root / 'annotations' / f'mpii_{split}.json', 'w') as f:
             json.dump(annotations, f)
-    write_headboxes(annotations,
-                    osp.join(root, 'annotations', 'mpii_gt_val.mat'))
+    write_headboxes(
+        annotations, osp.join(root, 'annotations', 'mpii_gt_val.mat')
+    )
     return str(root)
 
 
@@ -37,4 +41,5 @@ def mmpose_default_scope():
     """Build registry names in MMPose's scope, as MMPose's tests and tools
     do."""
     from mmengine.registry import init_default_scope
+
     init_default_scope('mmpose')

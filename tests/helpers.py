@@ -1,8 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Helpers shared by the tests (paths, data layout, config options)."""
-import json
-import os
-import os.path as osp
+
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,7 @@ def write_headboxes(annotations: list, mat_path: str) -> None:
     diagonal is about the head size, as in MPII.
     """
     from scipy.io import savemat
+
     boxes = []
     for ann in annotations:
         joints = np.asarray(ann['joints'], dtype=np.float64)

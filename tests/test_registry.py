@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """`import mmpose_multikd` registers every component in MMPose's MODELS."""
+
 import subprocess
 import sys
 
@@ -7,8 +8,10 @@ REGISTERED = ['MultiKDDistiller', 'CrossStageAttentionKDLoss', 'VKDLoss']
 
 
 def test_import_registers_components():
-    import mmpose_multikd  # noqa: F401
     from mmpose.registry import MODELS
+
+    import mmpose_multikd  # noqa: F401
+
     for name in REGISTERED:
         module = MODELS.get(name)
         assert module is not None, name
@@ -25,8 +28,9 @@ def test_custom_imports_registers_in_a_fresh_process():
         ' allow_failed_imports=False)))\n'
         'from mmengine.utils import import_modules_from_strings\n'
         'import_modules_from_strings(**cfg.custom_imports)\n'
-        f'assert all(MODELS.get(n) is not None for n in {REGISTERED!r})\n')
-    result = subprocess.run([sys.executable, '-c', code],
-                            capture_output=True,
-                            text=True)
+        f'assert all(MODELS.get(n) is not None for n in {REGISTERED!r})\n'
+    )
+    result = subprocess.run(
+        [sys.executable, '-c', code], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr

@@ -6,6 +6,7 @@ the heatmap twin and reports parameters and the SimDR output shapes at
 256x256. (The full demo, which trains a teacher and distils on generated
 data, is tracked in the project's issues.)
 """
+
 import argparse
 import json
 from pathlib import Path
@@ -36,31 +37,37 @@ def describe_model(config_path: str) -> dict:
     model = MODELS.build(cfg.model).eval()
     with torch.no_grad():
         outputs = model(torch.zeros(1, 3, 256, 256), None, mode='tensor')
-    outputs = outputs if isinstance(outputs, tuple) else (outputs, )
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
     return dict(
         config=config_path,
         backbone=cfg.model.backbone.type,
         head=cfg.model.head.type,
         params_m=round(sum(p.numel() for p in model.parameters()) / 1e6, 2),
-        output_shapes=[list(o.shape) for o in outputs])
+        output_shapes=[list(o.shape) for o in outputs],
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        '--out', default='work_dirs/demo/models.json', help='JSON report')
+        '--out', default='work_dirs/demo/models.json', help='JSON report'
+    )
     args = parser.parse_args()
 
-    print(f'torch {torch.__version__} | mmengine {mmengine.__version__} | '
-          f'mmcv {mmcv.__version__} (compiled ops) | mmpose '
-          f'{mmpose.__version__} | mmpose_multikd '
-          f'{mmpose_multikd.__version__}')
+    print(
+        f'torch {torch.__version__} | mmengine {mmengine.__version__} | '
+        f'mmcv {mmcv.__version__} (compiled ops) | mmpose '
+        f'{mmpose.__version__} | mmpose_multikd '
+        f'{mmpose_multikd.__version__}'
+    )
     rows = [describe_model(path) for path in MODEL_CONFIGS]
     print('\n| config | backbone | head | params (M) | outputs |')
     print('|---|---|---|---|---|')
     for row in rows:
-        print(f"| {row['config']} | {row['backbone']} | {row['head']} | "
-              f"{row['params_m']} | {row['output_shapes']} |")
+        print(
+            f"| {row['config']} | {row['backbone']} | {row['head']} | "
+            f"{row['params_m']} | {row['output_shapes']} |"
+        )
     out = REPO_ROOT / args.out
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2))

@@ -12,6 +12,7 @@ config::
     model = init_model('configs/simdr/simcc_litehrnet-18_8xb64-210e_'
                        'mpii-256x256.py', 'litehrnet18_student.pth')
 """
+
 import argparse
 import os
 import os.path as osp
@@ -24,8 +25,9 @@ import mmpose_multikd  # noqa: F401  (MMEngine checkpoints load weights_only)
 STUDENT_PREFIX = 'student.'
 
 
-def extract_student_state_dict(state_dict: dict,
-                               prefix: str = STUDENT_PREFIX) -> OrderedDict:
+def extract_student_state_dict(
+    state_dict: dict, prefix: str = STUDENT_PREFIX
+) -> OrderedDict:
     """Keys under ``prefix`` with the prefix stripped.
 
     Args:
@@ -35,19 +37,22 @@ def extract_student_state_dict(state_dict: dict,
     Returns:
         OrderedDict: The student's own state dict.
     """
-    student = OrderedDict((key[len(prefix):], value)
-                          for key, value in state_dict.items()
-                          if key.startswith(prefix))
+    student = OrderedDict(
+        (key[len(prefix) :], value)
+        for key, value in state_dict.items()
+        if key.startswith(prefix)
+    )
     if not student:
         raise KeyError(
             f'No key starts with {prefix!r} (first keys: '
-            f'{list(state_dict)[:5]}): not a MultiKDDistiller checkpoint?')
+            f'{list(state_dict)[:5]}): not a MultiKDDistiller checkpoint?'
+        )
     return student
 
 
-def export_student(checkpoint_path: str,
-                   out_path: str,
-                   prefix: str = STUDENT_PREFIX) -> dict:
+def export_student(
+    checkpoint_path: str, out_path: str, prefix: str = STUDENT_PREFIX
+) -> dict:
     """Write the student's weights to ``out_path`` atomically.
 
     Returns:
@@ -56,7 +61,8 @@ def export_student(checkpoint_path: str,
     if not osp.isfile(checkpoint_path):
         raise FileNotFoundError(f'Checkpoint {checkpoint_path!r} not found')
     checkpoint = torch.load(
-        checkpoint_path, map_location='cpu', weights_only=True)
+        checkpoint_path, map_location='cpu', weights_only=True
+    )
     state_dict = checkpoint.get('state_dict', checkpoint)
     meta = checkpoint.get('meta', {})
     exported = {
@@ -83,7 +89,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--prefix',
         default=STUDENT_PREFIX,
-        help='state-dict prefix of the student (default: %(default)s)')
+        help='state-dict prefix of the student (default: %(default)s)',
+    )
     return parser.parse_args()
 
 
@@ -92,8 +99,10 @@ def main() -> None:
     exported = export_student(args.checkpoint, args.out, args.prefix)
     num_params = sum(t.numel() for t in exported['state_dict'].values())
     size_mb = osp.getsize(args.out) / 2**20
-    print(f'Saved {len(exported["state_dict"])} tensors ({num_params:,} '
-          f'values, {size_mb:.1f} MiB) to {args.out}')
+    print(
+        f'Saved {len(exported["state_dict"])} tensors ({num_params:,} '
+        f'values, {size_mb:.1f} MiB) to {args.out}'
+    )
 
 
 if __name__ == '__main__':

@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Multi-KD distiller: a frozen SimDR teacher teaches a SimDR student."""
+
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -37,14 +38,18 @@ def load_model_config(spec: ModelSpec) -> ConfigDict:
     if isinstance(spec, dict):
         return ConfigDict(spec)
     if not isinstance(spec, str):
-        raise TypeError('teacher/student must be a config dict or a config '
-                        f'file path, got {type(spec).__name__}')
+        raise TypeError(
+            'teacher/student must be a config dict or a config '
+            f'file path, got {type(spec).__name__}'
+        )
     if '::' in spec:
         from mmengine.config.utils import _get_package_and_cfg_path
         from mmengine.utils import get_installed_path
+
         package, rel_path = _get_package_and_cfg_path(spec)
-        spec = osp.join(get_installed_path(package), '.mim', 'configs',
-                        rel_path)
+        spec = osp.join(
+            get_installed_path(package), '.mim', 'configs', rel_path
+        )
     if not osp.isfile(spec):
         raise FileNotFoundError(f'Model config file {spec!r} does not exist')
     return Config.fromfile(spec).model
@@ -68,8 +73,9 @@ def linear_decay_factor(schedule: Optional[dict]) -> float:
         return 1.0
     hub = MessageHub.get_current_instance()
     by_epoch = schedule.get('by_epoch', True)
-    step, total = (('epoch', 'max_epochs') if by_epoch else
-                   ('iter', 'max_iters'))
+    step, total = (
+        ('epoch', 'max_epochs') if by_epoch else ('iter', 'max_iters')
+    )
     current, maximum = hub.get_info(step), hub.get_info(total)
     if current is None or not maximum:
         return float(schedule.get('start_factor', 1.0))
@@ -102,9 +108,9 @@ class MultiKDDistiller(BaseModel):
 
     Stage features come from forward hooks (:class:`FeatureTaps`) on the
     teacher's and student's modules, the student's logits from hooks on its
-    head's output layers, so each network runs forward exactly once per step. The
-    teacher always runs in ``eval()`` under ``torch.no_grad()``: it gets no
-    gradient and its BN statistics never change.
+    head's output layers, so each network runs forward exactly once per
+    step. The teacher always runs in ``eval()`` under ``torch.no_grad()``:
+    it gets no gradient and its BN statistics never change.
 
     Args:
         teacher (str | dict): Teacher model config, or path of its full
@@ -128,21 +134,27 @@ class MultiKDDistiller(BaseModel):
         loss_weight_schedule (dict, optional): See
             :func:`linear_decay_factor`.
         data_preprocessor (dict, optional): Defaults to the student's.
+        train_cfg (dict, optional): Unused, accepted because MMPose's
+            ``init_model`` sets ``model.train_cfg``; the student keeps its
+            own ``train_cfg``.
         init_cfg (dict, optional): Unused; weights come from the student's
             own init and ``teacher_ckpt``.
     """
 
-    def __init__(self,
-                 teacher: ModelSpec,
-                 student: ModelSpec,
-                 teacher_ckpt: Optional[str] = None,
-                 teacher_taps: Optional[Sequence[str]] = None,
-                 student_taps: Optional[Sequence[str]] = None,
-                 student_simcc_taps: Sequence[str] = SIMCC_HEAD_TAPS,
-                 distill_losses: Optional[Dict[str, dict]] = None,
-                 loss_weight_schedule: Optional[dict] = None,
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None):
+    def __init__(
+        self,
+        teacher: ModelSpec,
+        student: ModelSpec,
+        teacher_ckpt: Optional[str] = None,
+        teacher_taps: Optional[Sequence[str]] = None,
+        student_taps: Optional[Sequence[str]] = None,
+        student_simcc_taps: Sequence[str] = SIMCC_HEAD_TAPS,
+        distill_losses: Optional[Dict[str, dict]] = None,
+        loss_weight_schedule: Optional[dict] = None,
+        data_preprocessor: Optional[dict] = None,
+        train_cfg: Optional[dict] = None,
+        init_cfg: Optional[dict] = None,
+    ):
         student_cfg = load_model_config(student)
         teacher_cfg = load_model_config(teacher)
         if data_preprocessor is None:
@@ -151,7 +163,8 @@ class MultiKDDistiller(BaseModel):
             # mmpose's registry, whatever the current default scope
             data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg
+        )
         self._check_same_preprocessing(student_cfg, teacher_cfg)
 
         self.student = MODELS.build(student_cfg)
@@ -162,11 +175,12 @@ class MultiKDDistiller(BaseModel):
         self.loss_weight_schedule = loss_weight_schedule
 
         self.student_taps = FeatureTaps(
-            self.student, student_taps or default_tap_paths(self.student))
+            self.student, student_taps or default_tap_paths(self.student)
+        )
         self.teacher_taps = FeatureTaps(
-            self.teacher, teacher_taps or default_tap_paths(self.teacher))
-        self.student_simcc_taps = FeatureTaps(self.student,
-                                              student_simcc_taps)
+            self.teacher, teacher_taps or default_tap_paths(self.teacher)
+        )
+        self.student_simcc_taps = FeatureTaps(self.student, student_simcc_taps)
 
         dry_run = self._dry_run()
         self.distill_inputs: Dict[str, str] = {}
@@ -175,26 +189,38 @@ class MultiKDDistiller(BaseModel):
             if loss_cfg is None:  # switched off, e.g. by an ablation config
                 continue
             self.distill_losses[name] = self._build_distill_loss(
-                name, loss_cfg, dry_run)
+                name, loss_cfg, dry_run
+            )
 
     # ------------------------------------------------------------ building
     @staticmethod
-    def _check_same_preprocessing(student_cfg: ConfigDict,
-                                  teacher_cfg: ConfigDict) -> None:
+    def _check_same_preprocessing(
+        student_cfg: ConfigDict, teacher_cfg: ConfigDict
+    ) -> None:
         """Both networks see one input tensor: normalisation must agree."""
         keys = ('mean', 'std', 'bgr_to_rgb')
         student_pre = student_cfg.get('data_preprocessor') or {}
         teacher_pre = teacher_cfg.get('data_preprocessor') or {}
         for key in keys:
-            if key in student_pre and key in teacher_pre and (
-                    list(student_pre[key]) if key != 'bgr_to_rgb' else
-                    student_pre[key]) != (
-                        list(teacher_pre[key])
-                        if key != 'bgr_to_rgb' else teacher_pre[key]):
+            if (
+                key in student_pre
+                and key in teacher_pre
+                and (
+                    list(student_pre[key])
+                    if key != 'bgr_to_rgb'
+                    else student_pre[key]
+                )
+                != (
+                    list(teacher_pre[key])
+                    if key != 'bgr_to_rgb'
+                    else teacher_pre[key]
+                )
+            ):
                 raise ValueError(
                     f'Teacher and student data_preprocessor.{key} differ '
                     f'({teacher_pre[key]} vs {student_pre[key]}); both '
-                    'networks receive the same normalised input.')
+                    'networks receive the same normalised input.'
+                )
 
     @torch.no_grad()
     def _dry_run(self) -> dict:
@@ -217,7 +243,8 @@ class MultiKDDistiller(BaseModel):
             self.student.train(was_training)
         return dict(
             student_channels=[[b.shape[1] for b in s] for s in student_feats],
-            teacher_channels=[[b.shape[1] for b in s] for s in teacher_feats])
+            teacher_channels=[[b.shape[1] for b in s] for s in teacher_feats],
+        )
 
     @staticmethod
     def _simdr_output_shape(head: nn.Module) -> Optional[Tuple[int, ...]]:
@@ -229,8 +256,9 @@ class MultiKDDistiller(BaseModel):
         return (head.out_channels, int(width * ratio), int(height * ratio))
 
     @classmethod
-    def _check_same_simdr_outputs(cls, student_head: nn.Module,
-                                  teacher_head: nn.Module) -> None:
+    def _check_same_simdr_outputs(
+        cls, student_head: nn.Module, teacher_head: nn.Module
+    ) -> None:
         student_shape = cls._simdr_output_shape(student_head)
         teacher_shape = cls._simdr_output_shape(teacher_head)
         if student_shape != teacher_shape:
@@ -238,23 +266,28 @@ class MultiKDDistiller(BaseModel):
                 'Teacher and student SimDR outputs differ: teacher '
                 f'(K, Lx, Ly)={teacher_shape}, student {student_shape}. Both '
                 'need the same keypoints (out_channels), input_size and '
-                'simcc_split_ratio.')
+                'simcc_split_ratio.'
+            )
 
-    def _build_distill_loss(self, name: str, loss_cfg: dict,
-                            dry_run: dict) -> nn.Module:
+    def _build_distill_loss(
+        self, name: str, loss_cfg: dict, dry_run: dict
+    ) -> nn.Module:
         loss_cfg = dict(loss_cfg)
         inputs = loss_cfg.pop('inputs', None)
         loss_cls = MODELS.get(loss_cfg.get('type'))
         if loss_cls is None:
-            raise KeyError(f'distill_losses.{name}: type '
-                           f'{loss_cfg.get("type")!r} is not registered in '
-                           "mmpose's MODELS")
+            raise KeyError(
+                f'distill_losses.{name}: type '
+                f'{loss_cfg.get("type")!r} is not registered in '
+                "mmpose's MODELS"
+            )
         inputs = inputs or getattr(loss_cls, 'DISTILL_INPUTS', None)
         if inputs not in (STAGE_FEATS, SIMCC):
             raise ValueError(
                 f'distill_losses.{name}: cannot tell what {loss_cls.__name__}'
                 f" takes; set inputs='{STAGE_FEATS}' or '{SIMCC}' in its "
-                'config or DISTILL_INPUTS on the class')
+                'config or DISTILL_INPUTS on the class'
+            )
         if inputs == STAGE_FEATS:
             for key in ('student_channels', 'teacher_channels'):
                 loss_cfg.setdefault(key, dry_run[key])
@@ -282,15 +315,18 @@ class MultiKDDistiller(BaseModel):
                 'model.teacher_ckpt is not set. Train the SimDR teacher first '
                 '(e.g. `mim train mmpose configs/simdr/'
                 'simcc_hrnet-w32_8xb64-210e_mpii-256x256.py`), then pass '
-                '--cfg-options model.teacher_ckpt=PATH/TO/best.pth')
+                '--cfg-options model.teacher_ckpt=PATH/TO/best.pth'
+            )
         if not osp.isfile(path):
             raise FileNotFoundError(
-                f'model.teacher_ckpt {path!r} does not exist')
+                f'model.teacher_ckpt {path!r} does not exist'
+            )
         try:
             checkpoint = _load_checkpoint(path, map_location='cpu')
         except Exception as err:
-            raise RuntimeError(f'model.teacher_ckpt {path!r} could not be '
-                               f'read: {err}') from err
+            raise RuntimeError(
+                f'model.teacher_ckpt {path!r} could not be ' f'read: {err}'
+            ) from err
         state_dict = checkpoint.get('state_dict', checkpoint)
         self._check_teacher_keys(path, state_dict)
         self.teacher.load_state_dict(state_dict, strict=True)
@@ -301,8 +337,10 @@ class MultiKDDistiller(BaseModel):
         unexpected = sorted(set(state_dict) - set(expected))
         wrong_shape = [
             f'{k}: checkpoint {tuple(state_dict[k].shape)} vs model '
-            f'{tuple(v.shape)}' for k, v in expected.items()
-            if k in state_dict and hasattr(state_dict[k], 'shape')
+            f'{tuple(v.shape)}'
+            for k, v in expected.items()
+            if k in state_dict
+            and hasattr(state_dict[k], 'shape')
             and state_dict[k].shape != v.shape
         ]
         if missing or unexpected or wrong_shape:
@@ -310,7 +348,8 @@ class MultiKDDistiller(BaseModel):
                 f'model.teacher_ckpt {path!r} does not match the teacher '
                 f'architecture: {len(missing)} missing keys {missing[:5]}, '
                 f'{len(unexpected)} unexpected keys {unexpected[:5]}, '
-                f'{len(wrong_shape)} shape mismatches {wrong_shape[:3]}')
+                f'{len(wrong_shape)} shape mismatches {wrong_shape[:3]}'
+            )
 
     def train(self, mode: bool = True) -> 'MultiKDDistiller':
         """Set the student's mode; the teacher stays in ``eval()``."""
@@ -319,17 +358,21 @@ class MultiKDDistiller(BaseModel):
         return self
 
     # ------------------------------------------------------------- forward
-    def forward(self,
-                inputs: Tensor,
-                data_samples: OptSampleList = None,
-                mode: str = 'tensor') -> ForwardResults:
+    def forward(
+        self,
+        inputs: Tensor,
+        data_samples: OptSampleList = None,
+        mode: str = 'tensor',
+    ) -> ForwardResults:
         """``loss`` distils; ``predict`` and ``tensor`` are the student's."""
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode in ('predict', 'tensor'):
             return self.student(inputs, data_samples, mode=mode)
-        raise RuntimeError(f'Invalid mode "{mode}". Only supports loss, '
-                           'predict and tensor mode.')
+        raise RuntimeError(
+            f'Invalid mode "{mode}". Only supports loss, '
+            'predict and tensor mode.'
+        )
 
     def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:
         """The student's prediction (flip test per its ``test_cfg``)."""
@@ -348,7 +391,8 @@ class MultiKDDistiller(BaseModel):
         need_feats = STAGE_FEATS in self.distill_inputs.values()
         need_simcc = SIMCC in self.distill_inputs.values()
         teacher_feats, teacher_simcc = self._teacher_forward(
-            inputs, need_feats, need_simcc)
+            inputs, need_feats, need_simcc
+        )
 
         student_taps = [self.student_simcc_taps] if need_simcc else []
         if need_feats:
@@ -357,31 +401,36 @@ class MultiKDDistiller(BaseModel):
             taps.register()
         try:
             losses = self.student.loss(inputs, data_samples)
-            student_simcc = (tuple(
-                branches[0] for branches in self.student_simcc_taps.pop())
-                             if need_simcc else None)
+            student_simcc = (
+                tuple(
+                    branches[0] for branches in self.student_simcc_taps.pop()
+                )
+                if need_simcc
+                else None
+            )
             student_feats = self.student_taps.pop() if need_feats else None
         finally:
             for taps in student_taps:
                 taps.remove()
 
         factor = linear_decay_factor(self.loss_weight_schedule)
-        target_weight = self._keypoint_weights(data_samples) \
-            if need_simcc else None
+        target_weight = (
+            self._keypoint_weights(data_samples) if need_simcc else None
+        )
         for name, loss_module in self.distill_losses.items():
             if self.distill_inputs[name] == STAGE_FEATS:
                 value = loss_module(student_feats, teacher_feats)
             else:
-                value = loss_module(student_simcc, teacher_simcc,
-                                    target_weight)
+                value = loss_module(
+                    student_simcc, teacher_simcc, target_weight
+                )
             losses[name] = value * factor
         return losses
 
     @torch.no_grad()
     def _teacher_forward(
         self, inputs: Tensor, need_feats: bool, need_simcc: bool
-    ) -> Tuple[Optional[List[List[Tensor]]], Optional[Tuple[Tensor,
-                                                            Tensor]]]:
+    ) -> Tuple[Optional[List[List[Tensor]]], Optional[Tuple[Tensor, Tensor]]]:
         if not (need_feats or need_simcc):
             return None, None
         self.teacher.eval()
@@ -390,16 +439,21 @@ class MultiKDDistiller(BaseModel):
                 backbone_feats = self.teacher.extract_feat(inputs)
                 teacher_feats = self.teacher_taps.pop()
         else:
-            backbone_feats, teacher_feats = self.teacher.extract_feat(
-                inputs), None
+            backbone_feats, teacher_feats = (
+                self.teacher.extract_feat(inputs),
+                None,
+            )
         teacher_simcc = (
-            tuple(self.teacher.head(backbone_feats)) if need_simcc else None)
+            tuple(self.teacher.head(backbone_feats)) if need_simcc else None
+        )
         return teacher_feats, teacher_simcc
 
     @staticmethod
     def _keypoint_weights(data_samples: SampleList) -> Tensor:
         """(N, K) keypoint weights (visibility) of the batch."""
-        return torch.cat([
-            sample.gt_instance_labels.keypoint_weights
-            for sample in data_samples
-        ])
+        return torch.cat(
+            [
+                sample.gt_instance_labels.keypoint_weights
+                for sample in data_samples
+            ]
+        )

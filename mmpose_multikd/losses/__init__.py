@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Distillation losses of Multi-KD (registered in MMPose's ``MODELS``)."""
+
 from .cross_stage_attention_kd_loss import CrossStageAttentionKDLoss
 from .vkd_loss import VKDLoss
 

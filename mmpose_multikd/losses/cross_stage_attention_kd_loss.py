@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Cross-stage feature KD with per-sample attention over stage pairs."""
+
 from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -108,21 +109,25 @@ class CrossStageAttentionKDLoss(nn.Module):
     # Tells ``MultiKDDistiller`` to call the loss with stage features.
     DISTILL_INPUTS = 'stage_feats'
 
-    def __init__(self,
-                 student_channels: Sequence[ChannelSpec],
-                 teacher_channels: Sequence[ChannelSpec],
-                 weight_adaptation: bool = True,
-                 multi_resolution: bool = True,
-                 similarity: str = 'spatial',
-                 embed_dim: int = 128,
-                 pool_size: int = 8,
-                 batch_size: Optional[int] = None,
-                 loss_weight: float = 1.0) -> None:
+    def __init__(
+        self,
+        student_channels: Sequence[ChannelSpec],
+        teacher_channels: Sequence[ChannelSpec],
+        weight_adaptation: bool = True,
+        multi_resolution: bool = True,
+        similarity: str = 'spatial',
+        embed_dim: int = 128,
+        pool_size: int = 8,
+        batch_size: Optional[int] = None,
+        loss_weight: float = 1.0,
+    ) -> None:
         super().__init__()
-        self.student_channels = _as_branch_channels(student_channels,
-                                                    'student')
-        self.teacher_channels = _as_branch_channels(teacher_channels,
-                                                    'teacher')
+        self.student_channels = _as_branch_channels(
+            student_channels, 'student'
+        )
+        self.teacher_channels = _as_branch_channels(
+            teacher_channels, 'teacher'
+        )
         self._check_options(similarity, batch_size, weight_adaptation)
         self.weight_adaptation = weight_adaptation
         self.multi_resolution = multi_resolution
@@ -133,24 +138,33 @@ class CrossStageAttentionKDLoss(nn.Module):
         self.loss_weight = float(loss_weight)
 
         self.student_stage_channels = self._stage_channels(
-            self.student_channels)
+            self.student_channels
+        )
         self.teacher_stage_channels = self._stage_channels(
-            self.teacher_channels)
-        self._valid_pairs = [(t_idx, s_idx)
-                             for t_idx in range(self.num_teacher_stages)
-                             for s_idx in range(self.num_student_stages)
-                             if s_idx >= t_idx]
-        self.aligners = nn.ModuleDict({
-            self.pair_key(t_idx, s_idx): self._build_aligner(
-                self.student_stage_channels[s_idx],
-                self.teacher_stage_channels[t_idx])
-            for t_idx, s_idx in self._valid_pairs
-        })
+            self.teacher_channels
+        )
+        self._valid_pairs = [
+            (t_idx, s_idx)
+            for t_idx in range(self.num_teacher_stages)
+            for s_idx in range(self.num_student_stages)
+            if s_idx >= t_idx
+        ]
+        self.aligners = nn.ModuleDict(
+            {
+                self.pair_key(t_idx, s_idx): self._build_aligner(
+                    self.student_stage_channels[s_idx],
+                    self.teacher_stage_channels[t_idx],
+                )
+                for t_idx, s_idx in self._valid_pairs
+            }
+        )
         if weight_adaptation:
             self.student_projections = self._build_projections(
-                self.num_student_stages)
+                self.num_student_stages
+            )
             self.teacher_projections = self._build_projections(
-                self.num_paired_teacher_stages)
+                self.num_paired_teacher_stages
+            )
         self.last_weights: Optional[Tensor] = None
 
     @property
@@ -178,8 +192,11 @@ class CrossStageAttentionKDLoss(nn.Module):
         """Key of the aligner of a pair in :attr:`aligners`."""
         return f't{teacher_stage}_s{student_stage}'
 
-    def forward(self, student_stage_feats: Sequence[StageFeature],
-                teacher_stage_feats: Sequence[StageFeature]) -> Tensor:
+    def forward(
+        self,
+        student_stage_feats: Sequence[StageFeature],
+        teacher_stage_feats: Sequence[StageFeature],
+    ) -> Tensor:
         """Compute the cross-stage attention KD loss.
 
         Args:
@@ -194,30 +211,43 @@ class CrossStageAttentionKDLoss(nn.Module):
             holds the detached gamma, shaped ``(N, L, M)`` (teacher stages,
             student stages), 0 on invalid pairs.
         """
-        student_branches = self._as_stage_branches(student_stage_feats,
-                                                   'student')
-        teacher_branches = [[branch.detach() for branch in stage]
-                            for stage in self._as_stage_branches(
-                                teacher_stage_feats, 'teacher')]
+        student_branches = self._as_stage_branches(
+            student_stage_feats, 'student'
+        )
+        teacher_branches = [
+            [branch.detach() for branch in stage]
+            for stage in self._as_stage_branches(
+                teacher_stage_feats, 'teacher'
+            )
+        ]
         self._check_batch_sizes(student_branches, teacher_branches)
 
         student_feats = [self._fuse(stage) for stage in student_branches]
         teacher_feats = [
             self._fuse(stage)
-            for stage in teacher_branches[:self.num_paired_teacher_stages]
+            for stage in teacher_branches[: self.num_paired_teacher_stages]
         ]
-        distances = torch.stack([
-            self._pair_distance(teacher_feats[t_idx], student_feats[s_idx],
-                                t_idx, s_idx)
-            for t_idx, s_idx in self._valid_pairs
-        ], dim=1)
+        distances = torch.stack(
+            [
+                self._pair_distance(
+                    teacher_feats[t_idx], student_feats[s_idx], t_idx, s_idx
+                )
+                for t_idx, s_idx in self._valid_pairs
+            ],
+            dim=1,
+        )
         weights = self._pair_weights(student_feats, teacher_feats, distances)
         self.last_weights = self._weights_as_grid(weights.detach())
         loss = (weights * distances).sum(dim=1).mean()
         return loss * self.loss_weight
 
-    def _pair_distance(self, teacher_feat: Tensor, student_feat: Tensor,
-                       teacher_stage: int, student_stage: int) -> Tensor:
+    def _pair_distance(
+        self,
+        teacher_feat: Tensor,
+        student_feat: Tensor,
+        teacher_stage: int,
+        student_stage: int,
+    ) -> Tensor:
         """Per-sample MSE between a teacher map and the aligned student map.
 
         Args:
@@ -233,9 +263,12 @@ class CrossStageAttentionKDLoss(nn.Module):
         aligned = self._resize(aligner(student_feat), teacher_feat.shape[-2:])
         return (aligned - teacher_feat).pow(2).flatten(1).mean(dim=1)
 
-    def _pair_weights(self, student_feats: List[Tensor],
-                      teacher_feats: List[Tensor],
-                      distances: Tensor) -> Tensor:
+    def _pair_weights(
+        self,
+        student_feats: List[Tensor],
+        teacher_feats: List[Tensor],
+        distances: Tensor,
+    ) -> Tensor:
         """Per-sample weights gamma of the valid pairs.
 
         Args:
@@ -252,18 +285,23 @@ class CrossStageAttentionKDLoss(nn.Module):
             return torch.full_like(distances, 1.0 / len(self._valid_pairs))
         student_embeds = [
             self._embed(feat, projection)
-            for feat, projection in zip(student_feats,
-                                        self.student_projections)
+            for feat, projection in zip(
+                student_feats, self.student_projections
+            )
         ]
         teacher_embeds = [
             self._embed(feat, projection)
-            for feat, projection in zip(teacher_feats,
-                                        self.teacher_projections)
+            for feat, projection in zip(
+                teacher_feats, self.teacher_projections
+            )
         ]
-        logits = torch.stack([
-            (teacher_embeds[t_idx] * student_embeds[s_idx]).sum(dim=1)
-            for t_idx, s_idx in self._valid_pairs
-        ], dim=1)
+        logits = torch.stack(
+            [
+                (teacher_embeds[t_idx] * student_embeds[s_idx]).sum(dim=1)
+                for t_idx, s_idx in self._valid_pairs
+            ],
+            dim=1,
+        )
         return logits.softmax(dim=1)
 
     def _embed(self, feat: Tensor, projection: nn.Linear) -> Tensor:
@@ -322,8 +360,9 @@ class CrossStageAttentionKDLoss(nn.Module):
         if not self.multi_resolution or len(branches) == 1:
             return top
         size = top.shape[-2:]
-        return torch.cat([self._resize(branch, size) for branch in branches],
-                         dim=1)
+        return torch.cat(
+            [self._resize(branch, size) for branch in branches], dim=1
+        )
 
     @staticmethod
     def _resize(feat: Tensor, size: torch.Size) -> Tensor:
@@ -331,12 +370,14 @@ class CrossStageAttentionKDLoss(nn.Module):
         if feat.shape[-2:] == size:
             return feat
         return F.interpolate(
-            feat, size=size, mode='bilinear', align_corners=False)
+            feat, size=size, mode='bilinear', align_corners=False
+        )
 
     def _weights_as_grid(self, weights: Tensor) -> Tensor:
         """Scatter pair weights ``(N, num_pairs)`` to ``(N, L, M)``."""
-        grid = weights.new_zeros(weights.shape[0], self.num_teacher_stages,
-                                 self.num_student_stages)
+        grid = weights.new_zeros(
+            weights.shape[0], self.num_teacher_stages, self.num_student_stages
+        )
         t_idx, s_idx = zip(*self._valid_pairs)
         grid[:, list(t_idx), list(s_idx)] = weights
         return grid
@@ -354,31 +395,37 @@ class CrossStageAttentionKDLoss(nn.Module):
         else:
             in_features = self.batch_size
         return nn.ModuleList(
-            nn.Linear(in_features, self.embed_dim) for _ in range(num_stages))
+            nn.Linear(in_features, self.embed_dim) for _ in range(num_stages)
+        )
 
     @staticmethod
     def _build_aligner(in_channels: int, out_channels: int) -> nn.Module:
         """1x1 conv (no bias) + BatchNorm from student to teacher channels."""
         return nn.Sequential(
             nn.Conv2d(in_channels, out_channels, kernel_size=1, bias=False),
-            nn.BatchNorm2d(out_channels))
+            nn.BatchNorm2d(out_channels),
+        )
 
     @staticmethod
-    def _check_options(similarity: str, batch_size: Optional[int],
-                       weight_adaptation: bool) -> None:
+    def _check_options(
+        similarity: str, batch_size: Optional[int], weight_adaptation: bool
+    ) -> None:
         """Validate the similarity mode and its batch size."""
         if similarity not in SIMILARITY_MODES:
             raise ValueError(
                 'CrossStageAttentionKDLoss: similarity must be one of '
-                f'{SIMILARITY_MODES}, got {similarity!r}.')
+                f'{SIMILARITY_MODES}, got {similarity!r}.'
+            )
         needs_batch_size = weight_adaptation and similarity == 'batch'
         if needs_batch_size and (batch_size is None or batch_size < 1):
             raise ValueError(
                 "CrossStageAttentionKDLoss: similarity='batch' needs the "
-                f'fixed batch_size (a positive int), got {batch_size!r}.')
+                f'fixed batch_size (a positive int), got {batch_size!r}.'
+            )
 
-    def _as_stage_branches(self, stage_feats: Sequence[StageFeature],
-                           side: str) -> List[List[Tensor]]:
+    def _as_stage_branches(
+        self, stage_feats: Sequence[StageFeature], side: str
+    ) -> List[List[Tensor]]:
         """Turn the stage inputs into branch lists and check them.
 
         Args:
@@ -393,20 +440,29 @@ class CrossStageAttentionKDLoss(nn.Module):
             raise ValueError(
                 f'CrossStageAttentionKDLoss: expected {len(channels)} '
                 f'{side} stages (as configured in {side}_channels), got '
-                f'{len(stage_feats)}.')
-        stages = [[feat] if isinstance(feat, Tensor) else list(feat)
-                  for feat in stage_feats]
+                f'{len(stage_feats)}.'
+            )
+        stages = [
+            [feat] if isinstance(feat, Tensor) else list(feat)
+            for feat in stage_feats
+        ]
         for stage_idx, (branches, expected) in enumerate(
-                zip(stages, channels)):
+            zip(stages, channels)
+        ):
             _check_stage(branches, expected, side, stage_idx)
         return stages
 
-    def _check_batch_sizes(self, student_branches: List[List[Tensor]],
-                           teacher_branches: List[List[Tensor]]) -> None:
+    def _check_batch_sizes(
+        self,
+        student_branches: List[List[Tensor]],
+        teacher_branches: List[List[Tensor]],
+    ) -> None:
         """All maps share one batch size (the built one in batch mode)."""
         batch_size = student_branches[0][0].shape[0]
-        for side, stages in (('student', student_branches),
-                             ('teacher', teacher_branches)):
+        for side, stages in (
+            ('student', student_branches),
+            ('teacher', teacher_branches),
+        ):
             for stage_idx, branches in enumerate(stages):
                 for branch_idx, branch in enumerate(branches):
                     if branch.shape[0] != batch_size:
@@ -414,20 +470,24 @@ class CrossStageAttentionKDLoss(nn.Module):
                             'CrossStageAttentionKDLoss: batch size '
                             f'mismatch: student stage 0 has {batch_size} '
                             f'samples, {side} stage {stage_idx} branch '
-                            f'{branch_idx} has {branch.shape[0]}.')
+                            f'{branch_idx} has {branch.shape[0]}.'
+                        )
         needs_fixed_batch = (
-            self.weight_adaptation and self.similarity == 'batch')
+            self.weight_adaptation and self.similarity == 'batch'
+        )
         if needs_fixed_batch and batch_size != self.batch_size:
             raise ValueError(
                 f'CrossStageAttentionKDLoss: the batch size {batch_size} '
                 f'differs from the batch_size={self.batch_size} this layer '
                 "was built for (similarity='batch' projects rows of the "
                 'batch Gram matrix). Use drop_last=True in the dataloader '
-                "or similarity='spatial'.")
+                "or similarity='spatial'."
+            )
 
 
-def _as_branch_channels(channels: Sequence[ChannelSpec],
-                        side: str) -> List[List[int]]:
+def _as_branch_channels(
+    channels: Sequence[ChannelSpec], side: str
+) -> List[List[int]]:
     """Normalise a channel config to a list of branch-channel lists.
 
     Args:
@@ -441,24 +501,28 @@ def _as_branch_channels(channels: Sequence[ChannelSpec],
     if isinstance(channels, int) or len(channels) == 0:
         raise ValueError(
             f'CrossStageAttentionKDLoss: {side}_channels must list at least '
-            f'one stage, got {channels!r}.')
+            f'one stage, got {channels!r}.'
+        )
     stages = []
     for stage_idx, stage in enumerate(channels):
         branches = [stage] if isinstance(stage, int) else list(stage)
         valid = len(branches) > 0 and all(
             isinstance(c, int) and not isinstance(c, bool) and c > 0
-            for c in branches)
+            for c in branches
+        )
         if not valid:
             raise ValueError(
                 f'CrossStageAttentionKDLoss: {side}_channels[{stage_idx}] '
                 'must be a positive int or a non-empty list of positive '
-                f'ints, got {stage!r}.')
+                f'ints, got {stage!r}.'
+            )
         stages.append(branches)
     return stages
 
 
-def _check_stage(branches: List[Tensor], expected: List[int], side: str,
-                 stage_idx: int) -> None:
+def _check_stage(
+    branches: List[Tensor], expected: List[int], side: str, stage_idx: int
+) -> None:
     """Check one stage's branch tensors against the configured channels.
 
     Args:
@@ -471,14 +535,17 @@ def _check_stage(branches: List[Tensor], expected: List[int], side: str,
     if len(branches) != len(expected):
         raise ValueError(
             f'{prefix}: expected {len(expected)} branches (channels '
-            f'{expected}), got {len(branches)}.')
+            f'{expected}), got {len(branches)}.'
+        )
     for branch_idx, (branch, channels) in enumerate(zip(branches, expected)):
         if not isinstance(branch, Tensor) or branch.dim() != 4:
             shape = getattr(branch, 'shape', type(branch).__name__)
             raise ValueError(
                 f'{prefix} branch {branch_idx}: expected a (N, C, H, W) '
-                f'tensor, got {shape}.')
+                f'tensor, got {shape}.'
+            )
         if branch.shape[1] != channels:
             raise ValueError(
                 f'{prefix} branch {branch_idx}: expected {channels} '
-                f'channels, got {branch.shape[1]}.')
+                f'channels, got {branch.shape[1]}.'
+            )

@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Vanilla KD on SimDR: KL between teacher and student distributions."""
+
 from typing import Optional, Sequence
 
 import torch.nn as nn
@@ -48,22 +49,27 @@ class VKDLoss(nn.Module):
     # Tells ``MultiKDDistiller`` to call the loss with the SimCC logits.
     DISTILL_INPUTS = 'simcc'
 
-    def __init__(self,
-                 temperature: float = 1.0,
-                 loss_weight: float = 1.0,
-                 use_target_weight: bool = False) -> None:
+    def __init__(
+        self,
+        temperature: float = 1.0,
+        loss_weight: float = 1.0,
+        use_target_weight: bool = False,
+    ) -> None:
         super().__init__()
         if temperature <= 0:
             raise ValueError(
-                f'VKDLoss: temperature must be > 0, got {temperature}.')
+                f'VKDLoss: temperature must be > 0, got {temperature}.'
+            )
         self.temperature = float(temperature)
         self.loss_weight = float(loss_weight)
         self.use_target_weight = use_target_weight
 
-    def forward(self,
-                student_simcc: Sequence[Tensor],
-                teacher_simcc: Sequence[Tensor],
-                target_weight: Optional[Tensor] = None) -> Tensor:
+    def forward(
+        self,
+        student_simcc: Sequence[Tensor],
+        teacher_simcc: Sequence[Tensor],
+        target_weight: Optional[Tensor] = None,
+    ) -> Tensor:
         """Compute the VKD loss.
 
         Args:
@@ -81,16 +87,19 @@ class VKDLoss(nn.Module):
         self._check_inputs(student_simcc, teacher_simcc)
         per_keypoint = sum(
             self._axis_kl(student, teacher)
-            for student, teacher in zip(student_simcc, teacher_simcc))
+            for student, teacher in zip(student_simcc, teacher_simcc)
+        )
         if self.use_target_weight:
             per_keypoint = per_keypoint * self._checked_target_weight(
-                target_weight, per_keypoint)
+                target_weight, per_keypoint
+            )
         batch_size = per_keypoint.shape[0]
         loss = per_keypoint.sum() / batch_size * self.temperature**2
         return loss * self.loss_weight
 
-    def _axis_kl(self, student_logits: Tensor,
-                 teacher_logits: Tensor) -> Tensor:
+    def _axis_kl(
+        self, student_logits: Tensor, teacher_logits: Tensor
+    ) -> Tensor:
         """KL(T || S) per keypoint along one axis.
 
         Args:
@@ -102,42 +111,55 @@ class VKDLoss(nn.Module):
         """
         log_student = F.log_softmax(student_logits / self.temperature, dim=-1)
         log_teacher = F.log_softmax(
-            teacher_logits.detach() / self.temperature, dim=-1)
+            teacher_logits.detach() / self.temperature, dim=-1
+        )
         kl = F.kl_div(
-            log_student, log_teacher, reduction='none', log_target=True)
+            log_student, log_teacher, reduction='none', log_target=True
+        )
         return kl.sum(dim=-1)
 
     @staticmethod
-    def _check_inputs(student_simcc: Sequence[Tensor],
-                      teacher_simcc: Sequence[Tensor]) -> None:
+    def _check_inputs(
+        student_simcc: Sequence[Tensor], teacher_simcc: Sequence[Tensor]
+    ) -> None:
         """Check that both predictions are matching ``(x, y)`` pairs."""
-        for name, simcc in (('student', student_simcc),
-                            ('teacher', teacher_simcc)):
+        for name, simcc in (
+            ('student', student_simcc),
+            ('teacher', teacher_simcc),
+        ):
             if not isinstance(simcc, (list, tuple)) or len(simcc) != 2:
                 raise ValueError(
-                    f'VKDLoss: {name}_simcc must be a pair (pred_x, pred_y).')
-        for axis, student, teacher in zip(AXIS_NAMES, student_simcc,
-                                          teacher_simcc):
+                    f'VKDLoss: {name}_simcc must be a pair (pred_x, pred_y).'
+                )
+        for axis, student, teacher in zip(
+            AXIS_NAMES, student_simcc, teacher_simcc
+        ):
             if student.dim() != 3:
                 raise ValueError(
                     f'VKDLoss: {axis} logits must be shaped (N, K, L), got '
-                    f'student {tuple(student.shape)}.')
+                    f'student {tuple(student.shape)}.'
+                )
             if student.shape != teacher.shape:
                 raise ValueError(
                     'VKDLoss: student and teacher SimCC logits differ on '
                     f'the {axis} axis: student {tuple(student.shape)} vs '
-                    f'teacher {tuple(teacher.shape)}.')
+                    f'teacher {tuple(teacher.shape)}.'
+                )
 
     @staticmethod
-    def _checked_target_weight(target_weight: Optional[Tensor],
-                               per_keypoint: Tensor) -> Tensor:
+    def _checked_target_weight(
+        target_weight: Optional[Tensor], per_keypoint: Tensor
+    ) -> Tensor:
         """Return ``target_weight`` after checking it matches ``(N, K)``."""
         if target_weight is None:
-            raise ValueError('VKDLoss: use_target_weight=True needs a '
-                             'target_weight tensor of shape (N, K).')
+            raise ValueError(
+                'VKDLoss: use_target_weight=True needs a '
+                'target_weight tensor of shape (N, K).'
+            )
         if target_weight.shape != per_keypoint.shape:
             raise ValueError(
                 'VKDLoss: target_weight must be shaped '
                 f'{tuple(per_keypoint.shape)} (N, K), got '
-                f'{tuple(target_weight.shape)}.')
+                f'{tuple(target_weight.shape)}.'
+            )
         return target_weight.to(per_keypoint.dtype)

@@ -1,7 +1,14 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-from .feature_taps import (FeatureTaps, as_branch_list, default_tap_paths,
-                           resolve_module)
+from .feature_taps import (
+    FeatureTaps,
+    as_branch_list,
+    default_tap_paths,
+    resolve_module,
+)
 
 __all__ = [
-    'FeatureTaps', 'as_branch_list', 'default_tap_paths', 'resolve_module'
+    'FeatureTaps',
+    'as_branch_list',
+    'default_tap_paths',
+    'resolve_module',
 ]

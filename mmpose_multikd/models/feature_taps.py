@@ -7,6 +7,7 @@ do not copy or subclass MMPose's backbones: a :class:`FeatureTaps` registers a
 forward hook on each named submodule (e.g. ``backbone.stage0`` of MMPose's
 ``LiteHRNet``) and keeps that module's output of the last forward.
 """
+
 import difflib
 from typing import Dict, List, Sequence, Union
 
@@ -35,13 +36,15 @@ def resolve_module(model: nn.Module, module_path: str) -> nn.Module:
     except AttributeError:
         valid_paths = [name for name, _ in model.named_modules() if name]
         nearest = difflib.get_close_matches(
-            module_path, valid_paths, n=5, cutoff=0.5)
+            module_path, valid_paths, n=5, cutoff=0.5
+        )
         if not nearest:
             nearest = [p for p in valid_paths if p.count('.') <= 1][:10]
         raise KeyError(
             f'Feature tap {module_path!r} names no module of '
             f'{type(model).__name__}. Nearest valid module paths: '
-            f'{nearest}') from None
+            f'{nearest}'
+        ) from None
 
 
 def default_tap_paths(pose_model: nn.Module) -> List[str]:
@@ -62,6 +65,7 @@ def default_tap_paths(pose_model: nn.Module) -> List[str]:
         TypeError: For other backbones, which need explicit taps.
     """
     from mmpose.models.backbones import HRNet, LiteHRNet
+
     backbone = getattr(pose_model, 'backbone', None)
     if isinstance(backbone, LiteHRNet):
         return [f'backbone.stage{i}' for i in range(backbone.num_stages)]
@@ -70,7 +74,8 @@ def default_tap_paths(pose_model: nn.Module) -> List[str]:
     raise TypeError(
         f'No default feature taps for backbone {type(backbone).__name__}; '
         'give the module paths of its stages explicitly (e.g. '
-        "['backbone.layer2', 'backbone.layer3']).")
+        "['backbone.layer2', 'backbone.layer3'])."
+    )
 
 
 def as_branch_list(output: Union[Tensor, Sequence[Tensor]]) -> StageFeature:
@@ -78,10 +83,13 @@ def as_branch_list(output: Union[Tensor, Sequence[Tensor]]) -> StageFeature:
     if isinstance(output, Tensor):
         return [output]
     if isinstance(output, (list, tuple)) and all(
-            isinstance(t, Tensor) for t in output):
+        isinstance(t, Tensor) for t in output
+    ):
         return list(output)
-    raise TypeError('A tapped module must output a tensor or a list/tuple '
-                    f'of tensors, got {type(output).__name__}')
+    raise TypeError(
+        'A tapped module must output a tensor or a list/tuple '
+        f'of tensors, got {type(output).__name__}'
+    )
 
 
 class FeatureTaps:
@@ -111,7 +119,6 @@ class FeatureTaps:
         self._handles: list = []
 
     def _make_hook(self, module_path: str):
-
         def hook(module, args, output):
             self._outputs[module_path] = as_branch_list(output)
 
@@ -144,7 +151,8 @@ class FeatureTaps:
         if missing:
             raise RuntimeError(
                 f'Feature taps {missing} recorded nothing: the module did not '
-                'run in the last forward (are the hooks registered?)')
+                'run in the last forward (are the hooks registered?)'
+            )
         stage_feats = [self._outputs[p] for p in self.module_paths]
         self._outputs = {}
         return stage_feats

@@ -13,6 +13,7 @@ allow-lists exactly the globals those checkpoints use. It runs when
 ``mmpose_multikd`` is imported, i.e. by every config of this project through
 ``custom_imports``.
 """
+
 import collections
 from typing import List
 
@@ -33,6 +34,7 @@ def _numpy_globals() -> List[object]:
 def mmengine_checkpoint_globals() -> List[object]:
     """All non-tensor globals an MMEngine 0.10 training checkpoint holds."""
     from mmengine.logging import HistoryBuffer
+
     return [
         *_numpy_globals(),
         HistoryBuffer,

@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Every shipped config builds; SimDR models run on real MPII samples."""
+
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from ..helpers import REPO_ROOT, data_root_options
 
 CONFIG_DIR = REPO_ROOT / 'configs'
 ALL_CONFIGS = sorted(
-    p for p in CONFIG_DIR.rglob('*.py') if '_base_' not in p.parts)
+    p for p in CONFIG_DIR.rglob('*.py') if '_base_' not in p.parts
+)
 SIMDR_CONFIGS = sorted((CONFIG_DIR / 'simdr').glob('*.py'))
 
 
@@ -24,7 +26,8 @@ def load_config(path: Path, data_root: str = None) -> Config:
     cfg = Config.fromfile(str(path))
     if data_root is not None:
         cfg.merge_from_dict(
-            dict(opt.split('=', 1) for opt in data_root_options(data_root)))
+            dict(opt.split('=', 1) for opt in data_root_options(data_root))
+        )
     return cfg
 
 
@@ -43,8 +46,12 @@ def test_expected_configs_exist():
     for model in ('litehrnet-18', 'litehrnet-30', 'hrnet-w32', 'hrnet-w48'):
         assert f'simcc_{model}_8xb64-210e_mpii-256x256.py' in names
     heatmap_twin = Config.fromfile(
-        str(CONFIG_DIR / 'heatmap' /
-            'td-hm_litehrnet-18_8xb64-210e_mpii-256x256.py'))
+        str(
+            CONFIG_DIR
+            / 'heatmap'
+            / 'td-hm_litehrnet-18_8xb64-210e_mpii-256x256.py'
+        )
+    )
     assert heatmap_twin.model.head.type == 'HeatmapHead'
     assert heatmap_twin.model.backbone.type == 'LiteHRNet'
 
@@ -75,9 +82,11 @@ def test_simdr_forward_on_real_mpii(config_path, mpii_mini_root):
 
 def test_litehrnet30_differs_from_18_only_in_modules():
     cfg18 = load_config(
-        CONFIG_DIR / 'simdr' / 'simcc_litehrnet-18_8xb64-210e_mpii-256x256.py')
+        CONFIG_DIR / 'simdr' / 'simcc_litehrnet-18_8xb64-210e_mpii-256x256.py'
+    )
     cfg30 = load_config(
-        CONFIG_DIR / 'simdr' / 'simcc_litehrnet-30_8xb64-210e_mpii-256x256.py')
+        CONFIG_DIR / 'simdr' / 'simcc_litehrnet-30_8xb64-210e_mpii-256x256.py'
+    )
     spec18 = cfg18.model.backbone.extra.stages_spec
     spec30 = cfg30.model.backbone.extra.stages_spec
     assert spec18.num_modules == (2, 4, 2)

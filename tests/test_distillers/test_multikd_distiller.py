@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """MultiKDDistiller on MMPose's real LiteHRNet-18 / HRNet-W32 at 64x64."""
+
 import numpy as np
 import pytest
 import torch
@@ -25,7 +26,8 @@ def make_batch(batch_size: int = 2, seed: int = 0):
     """Images and data samples with SimDR labels from MMPose's codec."""
     rng = np.random.default_rng(seed)
     codec = SimCCLabel(
-        input_size=(SIZE, SIZE), sigma=2.0, simcc_split_ratio=2.0)
+        input_size=(SIZE, SIZE), sigma=2.0, simcc_split_ratio=2.0
+    )
     samples = []
     for _ in range(batch_size):
         keypoints = rng.uniform(4, SIZE - 4, (1, NUM_KEYPOINTS, 2))
@@ -34,24 +36,32 @@ def make_batch(batch_size: int = 2, seed: int = 0):
         encoded = codec.encode(keypoints, visible)
         labels = InstanceData(
             keypoint_x_labels=torch.from_numpy(
-                encoded['keypoint_x_labels']).float(),
+                encoded['keypoint_x_labels']
+            ).float(),
             keypoint_y_labels=torch.from_numpy(
-                encoded['keypoint_y_labels']).float(),
+                encoded['keypoint_y_labels']
+            ).float(),
             keypoint_weights=torch.from_numpy(
-                encoded['keypoint_weights']).float())
+                encoded['keypoint_weights']
+            ).float(),
+        )
         sample = PoseDataSample(gt_instance_labels=labels)
         sample.set_metainfo(
             dict(
                 input_size=(SIZE, SIZE),
                 input_center=np.array([SIZE / 2, SIZE / 2]),
                 input_scale=np.array([SIZE, SIZE], dtype=np.float32),
-                flip_indices=list(range(NUM_KEYPOINTS))))
+                flip_indices=list(range(NUM_KEYPOINTS)),
+            )
+        )
         sample.gt_instances = InstanceData(
             bboxes=np.array([[0, 0, SIZE, SIZE]], dtype=np.float32),
-            bbox_scores=np.ones(1, dtype=np.float32))
+            bbox_scores=np.ones(1, dtype=np.float32),
+        )
         samples.append(sample)
-    inputs = torch.from_numpy(rng.standard_normal(
-        (batch_size, 3, SIZE, SIZE))).float()
+    inputs = torch.from_numpy(
+        rng.standard_normal((batch_size, 3, SIZE, SIZE))
+    ).float()
     return inputs, samples
 
 
@@ -74,8 +84,11 @@ def build_distiller(teacher_ckpt, **overrides) -> MultiKDDistiller:
         teacher_ckpt=teacher_ckpt,
         distill_losses=dict(
             loss_fkd=dict(
-                type='CrossStageAttentionKDLoss', embed_dim=16, pool_size=4),
-            loss_vkd=dict(type='VKDLoss', temperature=2.0)))
+                type='CrossStageAttentionKDLoss', embed_dim=16, pool_size=4
+            ),
+            loss_vkd=dict(type='VKDLoss', temperature=2.0),
+        ),
+    )
     cfg.update(overrides)
     torch.manual_seed(0)
     model = MODELS.build(cfg)
@@ -87,10 +100,10 @@ def test_registered_and_channels_inferred(teacher_ckpt):
     assert MODELS.get('MultiKDDistiller') is MultiKDDistiller
     model = build_distiller(teacher_ckpt)
     fkd = model.distill_losses['loss_fkd']
-    assert fkd.valid_pairs == [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2),
-                               (2, 2)]
-    assert model.distill_inputs == dict(loss_fkd='stage_feats',
-                                        loss_vkd='simcc')
+    assert fkd.valid_pairs == [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
+    assert model.distill_inputs == dict(
+        loss_fkd='stage_feats', loss_vkd='simcc'
+    )
     # the teacher's weights are the checkpoint's, exactly
     saved = torch.load(teacher_ckpt, weights_only=True)['state_dict']
     for key, value in model.teacher.state_dict().items():
@@ -102,11 +115,11 @@ def test_training_step_freezes_teacher(teacher_ckpt):
     model.train()
     assert model.student.training and not model.teacher.training
     teacher_before = {
-        k: v.clone()
-        for k, v in model.teacher.state_dict().items()
+        k: v.clone() for k, v in model.teacher.state_dict().items()
     }
-    student_bn_before = model.student.backbone.stem.conv1.bn.running_mean \
-        .clone()
+    student_bn_before = (
+        model.student.backbone.stem.conv1.bn.running_mean.clone()
+    )
     inputs, samples = make_batch()
 
     losses = model(inputs, samples, mode='loss')
@@ -119,8 +132,8 @@ def test_training_step_freezes_teacher(teacher_ckpt):
     for key, value in model.teacher.state_dict().items():
         assert torch.equal(value, teacher_before[key]), key  # BN buffers too
     assert not torch.equal(
-        model.student.backbone.stem.conv1.bn.running_mean,
-        student_bn_before)  # the student does train its BN
+        model.student.backbone.stem.conv1.bn.running_mean, student_bn_before
+    )  # the student does train its BN
     student_grads = [
         p.grad for p in model.student.parameters() if p.grad is not None
     ]
@@ -128,8 +141,9 @@ def test_training_step_freezes_teacher(teacher_ckpt):
     fkd_params = list(model.distill_losses['loss_fkd'].parameters())
     assert fkd_params and all(p.grad is not None for p in fkd_params)
     # alignment/projection modules are saved with the distiller
-    assert any(k.startswith('distill_losses.loss_fkd.')
-               for k in model.state_dict())
+    assert any(
+        k.startswith('distill_losses.loss_fkd.') for k in model.state_dict()
+    )
     # no hooks left behind after the step
     assert not model.student.backbone.stage0._forward_hooks
     assert not model.teacher.backbone.stage2._forward_hooks
@@ -144,8 +158,7 @@ def test_distill_losses_see_the_networks_outputs(teacher_ckpt):
     with torch.no_grad():
         student_simcc = model.student(inputs, None, mode='tensor')
         teacher_simcc = model.teacher(inputs, None, mode='tensor')
-    expected = model.distill_losses['loss_vkd'](student_simcc,
-                                                teacher_simcc)
+    expected = model.distill_losses['loss_vkd'](student_simcc, teacher_simcc)
     torch.testing.assert_close(losses['loss_vkd'].detach(), expected)
     assert losses['loss_vkd'] > 0 and losses['loss_fkd'] > 0
 
@@ -155,7 +168,9 @@ def test_loss_weight_schedule_scales_distill_losses(teacher_ckpt):
     scheduled = build_distiller(
         teacher_ckpt,
         loss_weight_schedule=dict(
-            type='linear', start_factor=1.0, end_factor=0.0))
+            type='linear', start_factor=1.0, end_factor=0.0
+        ),
+    )
     scheduled.load_state_dict(model.state_dict())
     model.eval()
     scheduled.eval()
@@ -172,7 +187,8 @@ def test_loss_weight_schedule_scales_distill_losses(teacher_ckpt):
 
 def test_switched_off_losses_and_no_teacher_forward(teacher_ckpt):
     model = build_distiller(
-        teacher_ckpt, distill_losses=dict(loss_fkd=None, loss_vkd=None))
+        teacher_ckpt, distill_losses=dict(loss_fkd=None, loss_vkd=None)
+    )
     assert len(model.distill_losses) == 0
     calls = []
     model.teacher.register_forward_hook(lambda *args: calls.append(1))
@@ -191,8 +207,9 @@ def test_predict_is_the_students(teacher_ckpt):
         tensor_out = model(inputs, None, mode='tensor')
         student_out = model.student(inputs, None, mode='tensor')
     for a, b in zip(ours, theirs):
-        np.testing.assert_array_equal(a.pred_instances.keypoints,
-                                      b.pred_instances.keypoints)
+        np.testing.assert_array_equal(
+            a.pred_instances.keypoints, b.pred_instances.keypoints
+        )
     for a, b in zip(tensor_out, student_out):
         assert torch.equal(a, b)
 

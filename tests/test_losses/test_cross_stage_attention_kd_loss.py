@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """CrossStageAttentionKDLoss against an explicit-loop reference of L_fkd."""
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -13,41 +14,63 @@ STUDENT_SIZE, TEACHER_SIZE = 8, 4
 DTYPE = torch.float64
 
 
-def make_stage_feats(channels, batch_size, top_size, seed,
-                     requires_grad=False):
+def make_stage_feats(
+    channels, batch_size, top_size, seed, requires_grad=False
+):
     """Random stage features: a tensor per int stage, else branch lists."""
     generator = torch.Generator().manual_seed(seed)
 
     def branch(num_channels, level):
         size = max(1, top_size >> level)
-        feat = torch.randn(batch_size, num_channels, size, size,
-                           generator=generator, dtype=DTYPE)
+        feat = torch.randn(
+            batch_size,
+            num_channels,
+            size,
+            size,
+            generator=generator,
+            dtype=DTYPE,
+        )
         return feat.requires_grad_(requires_grad)
 
     return [
-        branch(stage, 0) if isinstance(stage, int) else
-        [branch(num_channels, level)
-         for level, num_channels in enumerate(stage)] for stage in channels
+        branch(stage, 0)
+        if isinstance(stage, int)
+        else [
+            branch(num_channels, level)
+            for level, num_channels in enumerate(stage)
+        ]
+        for stage in channels
     ]
 
 
-def make_inputs(batch_size=2, student_channels=STUDENT_CHANNELS,
-                teacher_channels=TEACHER_CHANNELS, seed=0):
-    student = make_stage_feats(student_channels, batch_size, STUDENT_SIZE,
-                               seed, requires_grad=True)
-    teacher = make_stage_feats(teacher_channels, batch_size, TEACHER_SIZE,
-                               seed + 1)
+def make_inputs(
+    batch_size=2,
+    student_channels=STUDENT_CHANNELS,
+    teacher_channels=TEACHER_CHANNELS,
+    seed=0,
+):
+    student = make_stage_feats(
+        student_channels, batch_size, STUDENT_SIZE, seed, requires_grad=True
+    )
+    teacher = make_stage_feats(
+        teacher_channels, batch_size, TEACHER_SIZE, seed + 1
+    )
     return student, teacher
 
 
-def build_loss(student_channels=STUDENT_CHANNELS,
-               teacher_channels=TEACHER_CHANNELS, seed=0, **kwargs):
+def build_loss(
+    student_channels=STUDENT_CHANNELS,
+    teacher_channels=TEACHER_CHANNELS,
+    seed=0,
+    **kwargs,
+):
     """Float64 loss with tiny sizes and non-trivial BatchNorm statistics."""
     torch.manual_seed(seed)
     kwargs.setdefault('embed_dim', 16)
     kwargs.setdefault('pool_size', 4)
-    loss_fn = CrossStageAttentionKDLoss(student_channels, teacher_channels,
-                                        **kwargs).to(DTYPE)
+    loss_fn = CrossStageAttentionKDLoss(
+        student_channels, teacher_channels, **kwargs
+    ).to(DTYPE)
     for aligner in loss_fn.aligners.values():
         norm = aligner[1]
         norm.running_mean.uniform_(-0.5, 0.5)
@@ -71,8 +94,11 @@ def naive_fuse(branches, multi_resolution):
         return branches[0]
     size = tuple(branches[0].shape[-2:])
     resized = [
-        branch if tuple(branch.shape[-2:]) == size else F.interpolate(
-            branch, size=size, mode='bilinear', align_corners=False)
+        branch
+        if tuple(branch.shape[-2:]) == size
+        else F.interpolate(
+            branch, size=size, mode='bilinear', align_corners=False
+        )
         for branch in branches
     ]
     return torch.cat(resized, dim=1)
@@ -82,13 +108,17 @@ def naive_spatial_similarity(feat, pool_size):
     """Cosine similarity of every pair of pooled positions, scalar dots."""
     pooled = F.adaptive_avg_pool2d(feat, pool_size)[0]
     vectors = [
-        pooled[:, row, col] for row in range(pool_size)
+        pooled[:, row, col]
+        for row in range(pool_size)
         for col in range(pool_size)
     ]
-    return torch.stack([
-        torch.dot(first, second) / (first.norm() * second.norm())
-        for first in vectors for second in vectors
-    ])
+    return torch.stack(
+        [
+            torch.dot(first, second) / (first.norm() * second.norm())
+            for first in vectors
+            for second in vectors
+        ]
+    )
 
 
 def naive_batch_similarity(fused, stage, sample):
@@ -100,8 +130,9 @@ def naive_batch_similarity(fused, stage, sample):
 
 def naive_embedding(loss_fn, side, fused, stage, sample):
     if loss_fn.similarity == 'spatial':
-        similarity = naive_spatial_similarity(fused[sample][stage],
-                                              loss_fn.pool_size)
+        similarity = naive_spatial_similarity(
+            fused[sample][stage], loss_fn.pool_size
+        )
     else:
         similarity = naive_batch_similarity(fused, stage, sample)
     projection = getattr(loss_fn, f'{side}_projections')[stage]
@@ -116,32 +147,44 @@ def naive_aligned(loss_fn, fused_student, pair, sample):
     aligner = loss_fn.aligners[f't{teacher_stage}_s{student_stage}']
     if not loss_fn.training:
         return aligner(fused_student[sample][student_stage])
-    batch = torch.cat([per_sample[student_stage]
-                       for per_sample in fused_student])
-    return aligner(batch)[sample:sample + 1]
+    batch = torch.cat(
+        [per_sample[student_stage] for per_sample in fused_student]
+    )
+    return aligner(batch)[sample : sample + 1]
 
 
 def naive_loss(loss_fn, student_feats, teacher_feats):
     """Reference loss with explicit loops over samples and stage pairs."""
     student = [branches_of(stage) for stage in student_feats]
-    teacher = [[branch.detach() for branch in branches_of(stage)]
-               for stage in teacher_feats]
+    teacher = [
+        [branch.detach() for branch in branches_of(stage)]
+        for stage in teacher_feats
+    ]
     num_samples = student[0][0].shape[0]
     num_teacher, num_student = len(teacher), len(student)
     mft = loss_fn.multi_resolution
-    fused_s = [[naive_fuse([b[i:i + 1] for b in stage], mft)
-                for stage in student] for i in range(num_samples)]
-    fused_t = [[naive_fuse([b[i:i + 1] for b in stage], mft)
-                for stage in teacher] for i in range(num_samples)]
-    pairs = [(t_idx, s_idx) for t_idx in range(num_teacher)
-             for s_idx in range(num_student) if s_idx >= t_idx]
+    fused_s = [
+        [naive_fuse([b[i : i + 1] for b in stage], mft) for stage in student]
+        for i in range(num_samples)
+    ]
+    fused_t = [
+        [naive_fuse([b[i : i + 1] for b in stage], mft) for stage in teacher]
+        for i in range(num_samples)
+    ]
+    pairs = [
+        (t_idx, s_idx)
+        for t_idx in range(num_teacher)
+        for s_idx in range(num_student)
+        if s_idx >= t_idx
+    ]
     embeddings = {}
 
     def embedding(side, fused, stage, sample):
         key = (side, stage, sample)
         if key not in embeddings:
-            embeddings[key] = naive_embedding(loss_fn, side, fused, stage,
-                                              sample)
+            embeddings[key] = naive_embedding(
+                loss_fn, side, fused, stage, sample
+            )
         return embeddings[key]
 
     weights = torch.zeros(num_samples, num_teacher, num_student, dtype=DTYPE)
@@ -153,9 +196,12 @@ def naive_loss(loss_fn, student_feats, teacher_feats):
             aligned = naive_aligned(loss_fn, fused_s, (t_idx, s_idx), i)
             if aligned.shape[-2:] != target.shape[-2:]:
                 aligned = F.interpolate(
-                    aligned, size=tuple(target.shape[-2:]), mode='bilinear',
-                    align_corners=False)
-            distances.append(((aligned - target)**2).mean())
+                    aligned,
+                    size=tuple(target.shape[-2:]),
+                    mode='bilinear',
+                    align_corners=False,
+                )
+            distances.append(((aligned - target) ** 2).mean())
             if loss_fn.weight_adaptation:
                 s_emb = embedding('student', fused_s, s_idx, i)
                 t_emb = embedding('teacher', fused_t, t_idx, i)
@@ -172,8 +218,9 @@ def naive_loss(loss_fn, student_feats, teacher_feats):
 
 
 def grads_or_zeros(loss, tensors):
-    grads = torch.autograd.grad(loss, tensors, allow_unused=True,
-                                retain_graph=True)
+    grads = torch.autograd.grad(
+        loss, tensors, allow_unused=True, retain_graph=True
+    )
     return [
         torch.zeros_like(tensor) if grad is None else grad
         for grad, tensor in zip(grads, tensors)
@@ -197,21 +244,28 @@ def check_against_naive(loss_fn, student, teacher):
 @pytest.mark.parametrize('multi_resolution', [True, False])
 @pytest.mark.parametrize('weight_adaptation', [True, False])
 def test_matches_naive_eval(weight_adaptation, multi_resolution):
-    loss_fn = build_loss(weight_adaptation=weight_adaptation,
-                         multi_resolution=multi_resolution,
-                         loss_weight=0.3).eval()
+    loss_fn = build_loss(
+        weight_adaptation=weight_adaptation,
+        multi_resolution=multi_resolution,
+        loss_weight=0.3,
+    ).eval()
     check_against_naive(loss_fn, *make_inputs(batch_size=3))
 
 
-@pytest.mark.parametrize('student_channels,teacher_channels', [
-    (STUDENT_CHANNELS[:2], TEACHER_CHANNELS),
-    (STUDENT_CHANNELS, TEACHER_CHANNELS[:2]),
-])
-def test_matches_naive_unequal_stage_counts(student_channels,
-                                            teacher_channels):
+@pytest.mark.parametrize(
+    'student_channels,teacher_channels',
+    [
+        (STUDENT_CHANNELS[:2], TEACHER_CHANNELS),
+        (STUDENT_CHANNELS, TEACHER_CHANNELS[:2]),
+    ],
+)
+def test_matches_naive_unequal_stage_counts(
+    student_channels, teacher_channels
+):
     loss_fn = build_loss(student_channels, teacher_channels).eval()
     check_against_naive(
-        loss_fn, *make_inputs(2, student_channels, teacher_channels))
+        loss_fn, *make_inputs(2, student_channels, teacher_channels)
+    )
 
 
 def test_matches_naive_train_mode_batchnorm():
@@ -230,8 +284,10 @@ def test_spatial_loss_is_mean_of_per_sample_losses():
     both = loss_fn(student, teacher)
 
     def take(stage_feats, sample):
-        return [[branch[sample:sample + 1] for branch in branches_of(stage)]
-                for stage in stage_feats]
+        return [
+            [branch[sample : sample + 1] for branch in branches_of(stage)]
+            for stage in stage_feats
+        ]
 
     singles = [
         loss_fn(take(student, sample), take(teacher, sample))
@@ -249,17 +305,19 @@ def test_last_weights(weight_adaptation):
 
     assert weights.shape == (4, 3, 3)
     assert not weights.requires_grad
-    torch.testing.assert_close(weights.sum(dim=(1, 2)),
-                               torch.ones(4, dtype=DTYPE))
+    torch.testing.assert_close(
+        weights.sum(dim=(1, 2)), torch.ones(4, dtype=DTYPE)
+    )
     invalid = torch.ones(3, 3).tril(diagonal=-1).bool()
     assert torch.all(weights[:, invalid] == 0)
     assert torch.all(weights[:, ~invalid] > 0)
     if weight_adaptation:
         assert not torch.allclose(weights[0], weights[1])
     else:
-        torch.testing.assert_close(weights[:, ~invalid],
-                                   torch.full((4, num_valid), 1 / num_valid,
-                                              dtype=DTYPE))
+        torch.testing.assert_close(
+            weights[:, ~invalid],
+            torch.full((4, num_valid), 1 / num_valid, dtype=DTYPE),
+        )
 
 
 def test_valid_pairs_and_aligner_keys():
@@ -279,7 +337,8 @@ def test_multi_resolution_switch():
     assert without_mft.aligners['t1_s2'][0].in_channels == 4
     assert without_mft.aligners['t1_s2'][0].out_channels == 6
     assert not torch.allclose(
-        with_mft(student, teacher), without_mft(student, teacher))
+        with_mft(student, teacher), without_mft(student, teacher)
+    )
 
     for loss_fn, lower_used in ((with_mft, True), (without_mft, False)):
         lower = [branch for stage in student for branch in stage[1:]]
@@ -296,9 +355,12 @@ def test_student_stage0_only_learns_from_first_teacher_stage():
     fused_student = naive_fuse(stage0, True)
     fused_teacher = naive_fuse(teacher[0], True)
     aligned = F.interpolate(
-        loss_fn.aligners['t0_s0'](fused_student), size=(4, 4),
-        mode='bilinear', align_corners=False)
-    pair_loss = 2.0 / 6 * ((aligned - fused_teacher)**2).mean()
+        loss_fn.aligners['t0_s0'](fused_student),
+        size=(4, 4),
+        mode='bilinear',
+        align_corners=False,
+    )
+    pair_loss = 2.0 / 6 * ((aligned - fused_teacher) ** 2).mean()
     expected = grads_or_zeros(pair_loss, stage0)
     for grad, reference in zip(grads, expected):
         torch.testing.assert_close(grad, reference)
@@ -320,8 +382,9 @@ def test_unpaired_teacher_stage_is_ignored():
 def test_teacher_features_get_no_gradient():
     loss_fn = build_loss()
     student, _ = make_inputs()
-    teacher = make_stage_feats(TEACHER_CHANNELS, 2, TEACHER_SIZE, 5,
-                               requires_grad=True)
+    teacher = make_stage_feats(
+        TEACHER_CHANNELS, 2, TEACHER_SIZE, 5, requires_grad=True
+    )
     loss_fn(student, teacher).backward()
     assert all(branch.grad is None for branch in flat_tensors(teacher))
     assert all(branch.grad is not None for branch in flat_tensors(student))
@@ -376,16 +439,21 @@ def test_invalid_configs():
     with pytest.raises(ValueError, match='teacher_channels'):
         CrossStageAttentionKDLoss(STUDENT_CHANNELS, [])
     with pytest.raises(ValueError, match='similarity'):
-        CrossStageAttentionKDLoss(STUDENT_CHANNELS, TEACHER_CHANNELS,
-                                  similarity='channel')
+        CrossStageAttentionKDLoss(
+            STUDENT_CHANNELS, TEACHER_CHANNELS, similarity='channel'
+        )
 
 
 def test_build_from_registry():
     loss_fn = MODELS.build(
-        dict(type='CrossStageAttentionKDLoss',
-             student_channels=[[40, 80], [40, 80, 160]],
-             teacher_channels=[[32, 64], [32, 64, 128], [32]],
-             embed_dim=16, pool_size=4))
+        dict(
+            type='CrossStageAttentionKDLoss',
+            student_channels=[[40, 80], [40, 80, 160]],
+            teacher_channels=[[32, 64], [32, 64, 128], [32]],
+            embed_dim=16,
+            pool_size=4,
+        )
+    )
     assert isinstance(loss_fn, CrossStageAttentionKDLoss)
     assert loss_fn.aligners['t1_s1'][0].in_channels == 280
     assert loss_fn.aligners['t1_s1'][0].out_channels == 224

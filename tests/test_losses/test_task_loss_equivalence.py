@@ -7,6 +7,7 @@ axis. MMPose's ``KLDiscretLoss(use_target_weight=True)`` computes
 ``(L_task - H) / K`` with ``H`` the labels' (constant) entropy term: the
 same gradients up to the factor 1/K, so the project reuses MMPose's loss.
 """
+
 import math
 
 import torch
@@ -22,8 +23,9 @@ def naive_task_loss(pred_simcc, gt_simcc, weights) -> torch.Tensor:
         for n in range(num_samples):
             for k in range(num_keypoints):
                 log_probs = torch.log_softmax(pred[n, k], dim=0)
-                cross_entropy = -sum(label[n, k, i] * log_probs[i]
-                                     for i in range(num_bins))
+                cross_entropy = -sum(
+                    label[n, k, i] * log_probs[i] for i in range(num_bins)
+                )
                 total = total + weights[n, k] * cross_entropy / num_bins
     return total
 
@@ -35,9 +37,15 @@ def label_entropy_term(gt_simcc, weights) -> float:
         num_samples, num_keypoints, num_bins = label.shape
         for n in range(num_samples):
             for k in range(num_keypoints):
-                total += float(weights[n, k]) * sum(
-                    float(v) * math.log(float(v))
-                    for v in label[n, k] if v > 0) / num_bins
+                total += (
+                    float(weights[n, k])
+                    * sum(
+                        float(v) * math.log(float(v))
+                        for v in label[n, k]
+                        if v > 0
+                    )
+                    / num_bins
+                )
     return total
 
 
@@ -48,24 +56,32 @@ def test_kldiscret_equals_task_loss_up_to_constant_and_scale():
     keypoints = torch.rand(num_samples, num_keypoints, 2).numpy() * [30, 22]
     visible = torch.ones(num_samples, num_keypoints).numpy()
     visible[1, 2] = 0
-    labels = [codec.encode(kp[None], vis[None])
-              for kp, vis in zip(keypoints, visible)]
+    labels = [
+        codec.encode(kp[None], vis[None])
+        for kp, vis in zip(keypoints, visible)
+    ]
     gt_simcc = tuple(
         torch.cat([torch.from_numpy(lab[key]).float() for lab in labels])
-        for key in ('keypoint_x_labels', 'keypoint_y_labels'))
+        for key in ('keypoint_x_labels', 'keypoint_y_labels')
+    )
     weights = torch.cat(
-        [torch.from_numpy(lab['keypoint_weights']).float() for lab in labels])
+        [torch.from_numpy(lab['keypoint_weights']).float() for lab in labels]
+    )
     assert weights[1, 2] == 0
 
-    logits = (torch.randn(num_samples, num_keypoints, 64, requires_grad=True),
-              torch.randn(num_samples, num_keypoints, 48, requires_grad=True))
-    mmpose_loss = KLDiscretLoss(use_target_weight=True)(logits, gt_simcc,
-                                                        weights)
+    logits = (
+        torch.randn(num_samples, num_keypoints, 64, requires_grad=True),
+        torch.randn(num_samples, num_keypoints, 48, requires_grad=True),
+    )
+    mmpose_loss = KLDiscretLoss(use_target_weight=True)(
+        logits, gt_simcc, weights
+    )
     task_loss = naive_task_loss(logits, gt_simcc, weights)
 
     # values: KLDiscretLoss = (L_task + sum M (1/L) sum V log V) / K
-    expected = (task_loss.item() +
-                label_entropy_term(gt_simcc, weights)) / num_keypoints
+    expected = (
+        task_loss.item() + label_entropy_term(gt_simcc, weights)
+    ) / num_keypoints
     assert math.isclose(mmpose_loss.item(), expected, rel_tol=1e-5)
 
     # gradients: identical up to the factor 1/K

@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """VKDLoss against an explicit-loop reference of the SPEC's L_vkd."""
+
 import re
 
 import pytest
@@ -14,12 +15,30 @@ NUM_SAMPLES, NUM_KEYPOINTS, BINS_X, BINS_Y = 2, 3, 5, 4
 def make_simcc(seed: int, requires_grad: bool = False, scale: float = 2.0):
     """Random ``(pred_x, pred_y)`` logits in float64."""
     generator = torch.Generator().manual_seed(seed)
-    pred_x = torch.randn(NUM_SAMPLES, NUM_KEYPOINTS, BINS_X,
-                         generator=generator, dtype=torch.float64) * scale
-    pred_y = torch.randn(NUM_SAMPLES, NUM_KEYPOINTS, BINS_Y,
-                         generator=generator, dtype=torch.float64) * scale
-    return (pred_x.requires_grad_(requires_grad),
-            pred_y.requires_grad_(requires_grad))
+    pred_x = (
+        torch.randn(
+            NUM_SAMPLES,
+            NUM_KEYPOINTS,
+            BINS_X,
+            generator=generator,
+            dtype=torch.float64,
+        )
+        * scale
+    )
+    pred_y = (
+        torch.randn(
+            NUM_SAMPLES,
+            NUM_KEYPOINTS,
+            BINS_Y,
+            generator=generator,
+            dtype=torch.float64,
+        )
+        * scale
+    )
+    return (
+        pred_x.requires_grad_(requires_grad),
+        pred_y.requires_grad_(requires_grad),
+    )
 
 
 def naive_softmax(row, temperature):
@@ -36,12 +55,14 @@ def naive_vkd(student, teacher, temperature, loss_weight=1.0, weights=None):
         for k in range(NUM_KEYPOINTS):
             keypoint_kl = 0.0
             for student_axis, teacher_axis in zip(student, teacher):
-                t_prob = naive_softmax(teacher_axis[n, k].detach(),
-                                       temperature)
+                t_prob = naive_softmax(
+                    teacher_axis[n, k].detach(), temperature
+                )
                 s_prob = naive_softmax(student_axis[n, k], temperature)
                 for t_i, s_i in zip(t_prob, s_prob):
                     keypoint_kl = keypoint_kl + t_i * (
-                        torch.log(t_i) - torch.log(s_i))
+                        torch.log(t_i) - torch.log(s_i)
+                    )
             weight = 1.0 if weights is None else weights[n, k]
             total = total + weight * keypoint_kl
     return loss_weight * total * temperature**2 / NUM_SAMPLES
@@ -52,10 +73,14 @@ def naive_vkd(student, teacher, temperature, loss_weight=1.0, weights=None):
 def test_matches_naive_value_and_gradient(temperature, use_target_weight):
     student = make_simcc(0, requires_grad=True)
     teacher = make_simcc(1)
-    weights = torch.tensor([[1.0, 0.0, 0.5], [1.0, 1.0, 0.0]],
-                           dtype=torch.float64)
-    loss_fn = VKDLoss(temperature=temperature, loss_weight=0.7,
-                      use_target_weight=use_target_weight)
+    weights = torch.tensor(
+        [[1.0, 0.0, 0.5], [1.0, 1.0, 0.0]], dtype=torch.float64
+    )
+    loss_fn = VKDLoss(
+        temperature=temperature,
+        loss_weight=0.7,
+        use_target_weight=use_target_weight,
+    )
     target_weight = weights if use_target_weight else None
 
     loss = loss_fn(student, teacher, target_weight)
@@ -85,15 +110,17 @@ def test_masked_keypoint_does_not_contribute():
     teacher = make_simcc(1)
     changed = tuple(pred.detach().clone() for pred in student)
     for pred in changed:
-        pred[0, 1] += torch.linspace(-3.0, 5.0, pred.shape[-1],
-                                     dtype=torch.float64)
+        pred[0, 1] += torch.linspace(
+            -3.0, 5.0, pred.shape[-1], dtype=torch.float64
+        )
     masked = VKDLoss(temperature=2.0, use_target_weight=True)
     unmasked = VKDLoss(temperature=2.0)
 
     loss = masked(student, teacher, weights)
     torch.testing.assert_close(masked(changed, teacher, weights), loss)
     assert not torch.allclose(
-        unmasked(changed, teacher), unmasked(student, teacher))
+        unmasked(changed, teacher), unmasked(student, teacher)
+    )
 
     loss.backward()
     for pred in student:
@@ -121,14 +148,17 @@ def test_normalised_by_batch_size():
     doubled_teacher = tuple(torch.cat([pred, pred]) for pred in teacher)
     loss_fn = VKDLoss(temperature=2.0)
     torch.testing.assert_close(
-        loss_fn(doubled_student, doubled_teacher), loss_fn(student, teacher))
+        loss_fn(doubled_student, doubled_teacher), loss_fn(student, teacher)
+    )
 
 
 def test_shape_mismatch_names_both_shapes_and_axis():
     student = make_simcc(0)
     teacher = (make_simcc(1)[0], torch.zeros(NUM_SAMPLES, NUM_KEYPOINTS, 7))
-    message = (f'y axis: student ({NUM_SAMPLES}, {NUM_KEYPOINTS}, {BINS_Y}) '
-               f'vs teacher ({NUM_SAMPLES}, {NUM_KEYPOINTS}, 7)')
+    message = (
+        f'y axis: student ({NUM_SAMPLES}, {NUM_KEYPOINTS}, {BINS_Y}) '
+        f'vs teacher ({NUM_SAMPLES}, {NUM_KEYPOINTS}, 7)'
+    )
     with pytest.raises(ValueError, match=re.escape(message)):
         VKDLoss()(student, teacher)
 
@@ -140,8 +170,13 @@ def test_invalid_temperature():
 
 def test_build_from_registry():
     loss_fn = MODELS.build(
-        dict(type='VKDLoss', temperature=4.0, loss_weight=0.5,
-             use_target_weight=True))
+        dict(
+            type='VKDLoss',
+            temperature=4.0,
+            loss_weight=0.5,
+            use_target_weight=True,
+        )
+    )
     assert isinstance(loss_fn, VKDLoss)
     assert loss_fn.temperature == 4.0
     assert loss_fn.loss_weight == 0.5

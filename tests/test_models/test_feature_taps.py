@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Feature taps on MMPose's real LiteHRNet and HRNet."""
+
 import pytest
 import torch
 from mmengine.config import Config
@@ -22,12 +23,16 @@ def build(config_name: str):
 
 # (config, expected tap paths, channels per stage and branch)
 CASES = [
-    ('simcc_litehrnet-18_8xb64-210e_mpii-256x256.py',
-     ['backbone.stage0', 'backbone.stage1', 'backbone.stage2'],
-     [[40, 80], [40, 80, 160], [40, 80, 160, 320]]),
-    ('simcc_hrnet-w32_8xb64-210e_mpii-256x256.py',
-     ['backbone.stage2', 'backbone.stage3', 'backbone.stage4'],
-     [[32, 64], [32, 64, 128], [32]]),
+    (
+        'simcc_litehrnet-18_8xb64-210e_mpii-256x256.py',
+        ['backbone.stage0', 'backbone.stage1', 'backbone.stage2'],
+        [[40, 80], [40, 80, 160], [40, 80, 160, 320]],
+    ),
+    (
+        'simcc_hrnet-w32_8xb64-210e_mpii-256x256.py',
+        ['backbone.stage2', 'backbone.stage3', 'backbone.stage4'],
+        [[32, 64], [32, 64, 128], [32]],
+    ),
 ]
 
 
@@ -51,10 +56,10 @@ def test_taps_shapes_and_no_side_effect(config_name, paths, channels):
 
     assert len(stage_feats) == len(channels)
     for stage_idx, (branches, stage_channels) in enumerate(
-            zip(stage_feats, channels)):
+        zip(stage_feats, channels)
+    ):
         assert len(branches) == len(stage_channels), stage_idx
-        for branch_idx, (feat, ch) in enumerate(zip(branches,
-                                                    stage_channels)):
+        for branch_idx, (feat, ch) in enumerate(zip(branches, stage_channels)):
             side = INPUT // 4 // 2**branch_idx
             assert feat.shape == (2, ch, side, side), (stage_idx, branch_idx)
 
@@ -63,10 +68,9 @@ def test_taps_record_what_the_head_receives():
     """LiteHRNet's head_layer output is exactly what the SimCC head gets."""
     model = build('simcc_litehrnet-18_8xb64-210e_mpii-256x256.py')
     inputs = torch.randn(1, 3, INPUT, INPUT)
-    with torch.no_grad(), FeatureTaps(model,
-                                      ['backbone.head_layer']) as taps:
+    with torch.no_grad(), FeatureTaps(model, ['backbone.head_layer']) as taps:
         backbone_out = model.extract_feat(inputs)
-        (head_input, ) = taps.pop()
+        (head_input,) = taps.pop()
     assert torch.equal(backbone_out[0], head_input[0])
 
 
@@ -104,12 +108,16 @@ def test_other_backbones_need_explicit_taps():
                 type='HeatmapHead',
                 in_channels=512,
                 out_channels=16,
-                deconv_out_channels=None)))
+                deconv_out_channels=None,
+            ),
+        )
+    )
     with pytest.raises(TypeError, match='ResNet'):
         default_tap_paths(model)
-    with torch.no_grad(), FeatureTaps(model,
-                                      ['backbone.layer2',
-                                       'backbone.layer3']) as taps:
+    with (
+        torch.no_grad(),
+        FeatureTaps(model, ['backbone.layer2', 'backbone.layer3']) as taps,
+    ):
         model.extract_feat(torch.randn(1, 3, INPUT, INPUT))
         layer2, layer3 = taps.pop()
     assert layer2[0].shape == (1, 128, 8, 8)

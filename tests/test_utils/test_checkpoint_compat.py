@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """MMEngine checkpoints load under torch's ``weights_only=True`` default."""
+
 import subprocess
 import sys
 
@@ -39,8 +40,9 @@ def test_weights_only_load_of_mmengine_checkpoint(tmp_path):
 
     loaded = torch.load(path, weights_only=True)
     assert loaded['meta']['seed'] == 7
-    np.testing.assert_allclose(loaded['meta']['dataset_meta']['sigmas'],
-                               [0.089, 0.087])
+    np.testing.assert_allclose(
+        loaded['meta']['dataset_meta']['sigmas'], [0.089, 0.087]
+    )
     buffer = loaded['message_hub']['log_scalars']['train/loss']
     assert buffer.mean() == 0.375
 
@@ -54,13 +56,16 @@ def test_without_plugin_the_load_fails(tmp_path):
     """Proves the test above can fail: plain torch refuses the same file."""
     path = str(tmp_path / 'epoch_1.pth')
     save_checkpoint(mmengine_style_checkpoint(), path)
-    code = ('import torch, sys\n'
-            'try:\n'
-            f'    torch.load({path!r}, weights_only=True)\n'
-            'except Exception as e:\n'
-            '    print(type(e).__name__); sys.exit(0)\n'
-            'sys.exit(1)\n')
-    result = subprocess.run([sys.executable, '-c', code],
-                            capture_output=True, text=True)
+    code = (
+        'import torch, sys\n'
+        'try:\n'
+        f'    torch.load({path!r}, weights_only=True)\n'
+        'except Exception as e:\n'
+        '    print(type(e).__name__); sys.exit(0)\n'
+        'sys.exit(1)\n'
+    )
+    result = subprocess.run(
+        [sys.executable, '-c', code], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     assert 'UnpicklingError' in result.stdout
