@@ -4,7 +4,18 @@
 import subprocess
 import sys
 
-REGISTERED = ['MultiKDDistiller', 'CrossStageAttentionKDLoss', 'VKDLoss']
+REGISTERED = [
+    'MultiKDDistiller',
+    'CrossStageAttentionKDLoss',
+    'VKDLoss',
+    # the compared distillers; MMPose already has a `KDLoss` (DWPose's)
+    'HintonKDLoss',
+    'FitNetLoss',
+    'RKDLoss',
+    'ATLoss',
+    'SPLoss',
+    'ReviewKDLoss',
+]
 
 
 def test_import_registers_components():

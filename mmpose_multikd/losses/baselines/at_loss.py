@@ -1,0 +1,148 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Attention transfer: match normalised spatial attention maps."""
+
+from typing import Sequence
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmpose.registry import MODELS
+from torch import Tensor
+
+from ._utils import (
+    ChannelSpec,
+    StageFeature,
+    check_batch_sizes,
+    parse_stage_channels,
+    resize_bilinear,
+    top_branches,
+)
+
+
+@MODELS.register_module()
+class ATLoss(nn.Module):
+    """Activation-based attention transfer.
+
+    Zagoruyko and Komodakis, "Paying More Attention to Attention: Improving
+    the Performance of Convolutional Neural Networks via Attention
+    Transfer", ICLR 2017 (activation-based attention, "AF" in their
+    tables). Student stage ``l`` is paired with teacher stage ``l`` for
+    ``l < min(L_s, L_t)``; each uses its top (highest-resolution) branch.
+    The attention map of a feature ``F`` of shape ``(C, H, W)`` is
+
+    .. math::
+
+        A(F) = \\frac{1}{C} \\sum_{c=1}^{C} |F_c|^p, \\qquad
+        a = \\frac{\\mathrm{vec}(A)}{\\|\\mathrm{vec}(A)\\|_2}
+
+    where the student's map ``A`` is resized bilinearly
+    (``align_corners=False``) to the teacher's ``H_t x W_t`` before it is
+    flattened and normalised. The loss is
+
+    .. math::
+
+        L_{at} = w \\cdot \\frac{1}{P} \\sum_{l=1}^{P}
+            \\frac{1}{N H_l W_l} \\sum_{n=1}^{N}
+            \\left\\| a^s_{l,n} - a^t_{l,n} \\right\\|_2^2
+
+    with ``P = min(L_s, L_t)`` stage pairs, ``H_l W_l`` the teacher map's
+    size and ``w`` = ``loss_weight``: per stage the mean of the squared
+    differences over samples and positions, as in the authors' ``at_loss``
+    (which sums the stages and scales by ``beta / 2`` with ``beta = 1000``;
+    ``loss_weight = 500 * P`` reproduces that scale). The normalised maps
+    ignore the channel counts, so any channels can be paired. The teacher
+    features are detached.
+
+    Args:
+        student_channels (Sequence[int | Sequence[int]]): Per student stage,
+            its channels (an int for one branch or each branch's channels,
+            highest resolution first). Filled in by the distiller; used to
+            check the inputs.
+        teacher_channels (Sequence[int | Sequence[int]]): The same for the
+            teacher.
+        p (float): Exponent of the attention map (> 0). Defaults to 2.
+        loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
+    """
+
+    # Tells ``MultiKDDistiller`` to call the loss with stage features.
+    DISTILL_INPUTS = 'stage_feats'
+
+    def __init__(
+        self,
+        student_channels: Sequence[ChannelSpec],
+        teacher_channels: Sequence[ChannelSpec],
+        p: float = 2,
+        loss_weight: float = 1.0,
+    ) -> None:
+        super().__init__()
+        owner = type(self).__name__
+        self.student_channels = parse_stage_channels(
+            student_channels, 'student', owner
+        )
+        self.teacher_channels = parse_stage_channels(
+            teacher_channels, 'teacher', owner
+        )
+        if p <= 0:
+            raise ValueError(f'{owner}: p must be > 0, got {p}.')
+        self.p = p
+        self.loss_weight = float(loss_weight)
+
+    @property
+    def num_pairs(self) -> int:
+        """int: Number of (student, teacher) stage pairs."""
+        return min(len(self.student_channels), len(self.teacher_channels))
+
+    def forward(
+        self,
+        student_stage_feats: Sequence[StageFeature],
+        teacher_stage_feats: Sequence[StageFeature],
+    ) -> Tensor:
+        """Compute the attention transfer loss.
+
+        Args:
+            student_stage_feats (Sequence[Tensor | Sequence[Tensor]]): Per
+                student stage, a tensor ``(N, C, H, W)`` or its branch
+                tensors, highest resolution first.
+            teacher_stage_feats (Sequence[Tensor | Sequence[Tensor]]): The
+                same for the teacher (detached here).
+
+        Returns:
+            Tensor: The scalar loss.
+        """
+        owner = type(self).__name__
+        student = top_branches(
+            student_stage_feats, self.student_channels, 'student', owner
+        )
+        teacher = [
+            feat.detach()
+            for feat in top_branches(
+                teacher_stage_feats, self.teacher_channels, 'teacher', owner
+            )
+        ]
+        check_batch_sizes(student, teacher, owner)
+        stage_losses = [
+            (
+                self._attention(student_feat, teacher_feat.shape[-2:])
+                - self._attention(teacher_feat, teacher_feat.shape[-2:])
+            )
+            .pow(2)
+            .mean()
+            for student_feat, teacher_feat in zip(
+                student[: self.num_pairs], teacher[: self.num_pairs]
+            )
+        ]
+        return torch.stack(stage_losses).mean() * self.loss_weight
+
+    def _attention(self, feat: Tensor, size: Sequence[int]) -> Tensor:
+        """L2-normalised attention map of each sample.
+
+        Args:
+            feat (Tensor): Feature ``(N, C, H, W)``.
+            size (Sequence[int]): Spatial size ``(H', W')`` of the map.
+
+        Returns:
+            Tensor: ``(N, H' * W')``, unit norm per row.
+        """
+        attention = feat.abs().pow(self.p).mean(dim=1, keepdim=True)
+        attention = resize_bilinear(attention, size)
+        return F.normalize(attention.flatten(1), dim=1)

@@ -1,0 +1,15 @@
+# Multi-KD at 64x64 for CPU tests: the tiny student's data and runtime, the
+# tiny HRNet-W32 teacher, small embeddings. teacher_ckpt comes from
+# --cfg-options.
+_base_ = ['./simcc_litehrnet-18_tiny_mpii-64x64.py']
+
+model = dict(
+    _delete_=True,
+    type='MultiKDDistiller',
+    teacher='{{fileDirname}}/simcc_hrnet-w32_tiny_mpii-64x64.py',
+    student=_base_.model,
+    teacher_ckpt=None,
+    distill_losses=dict(
+        loss_fkd=dict(
+            type='CrossStageAttentionKDLoss', embed_dim=16, pool_size=4),
+        loss_vkd=dict(type='VKDLoss', temperature=2.0)))
