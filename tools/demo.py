@@ -12,6 +12,7 @@
 Every step is MMEngine's real Runner on the configs in ``configs/demo/``,
 which inherit from the real MPII configs.
 """
+
 import argparse
 import json
 import os
@@ -32,10 +33,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO = REPO_ROOT / 'configs' / 'demo'
 STAGES = [
     ('teacher: SimDR HRNet-W18', 'simcc_hrnet-w18_demo_synthetic-64x64.py'),
-    ('student alone: SimDR LiteHRNet-18',
-     'simcc_litehrnet-18_demo_synthetic-64x64.py'),
-    ('student with Multi-KD: SimDR LiteHRNet-18',
-     'multikd_litehrnet18_demo_synthetic-64x64.py'),
+    (
+        'student alone: SimDR LiteHRNet-18',
+        'simcc_litehrnet-18_demo_synthetic-64x64.py',
+    ),
+    (
+        'student with Multi-KD: SimDR LiteHRNet-18',
+        'multikd_litehrnet18_demo_synthetic-64x64.py',
+    ),
 ]
 
 
@@ -47,42 +52,50 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--num-val', type=int, default=200)
     parser.add_argument('--image-size', type=int, default=128)
     parser.add_argument(
-        '--epochs', type=int, default=None, help='default: the configs')
+        '--epochs', type=int, default=None, help='default: the configs'
+    )
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
         '--tiny',
         action='store_true',
-        help='a few images and one epoch: proves the pipeline runs (CI)')
+        help='a few images and one epoch: proves the pipeline runs (CI)',
+    )
     return parser.parse_args()
 
 
 def stage_options(args: argparse.Namespace) -> dict:
     """``--cfg-options`` shared by the three stages."""
     data_root = osp.abspath(args.data_root) + '/'
+    headbox_file = f'{data_root}annotations/mpii_gt_val.mat'
     options = {
         'randomness.seed': args.seed,
         'train_dataloader.dataset.data_root': data_root,
         'val_dataloader.dataset.data_root': data_root,
-        'val_dataloader.dataset.headbox_file':
-        f'{data_root}annotations/mpii_gt_val.mat',
+        'val_dataloader.dataset.headbox_file': headbox_file,
         'test_dataloader.dataset.data_root': data_root,
-        'test_dataloader.dataset.headbox_file':
-        f'{data_root}annotations/mpii_gt_val.mat',
+        'test_dataloader.dataset.headbox_file': headbox_file,
     }
     if args.epochs is not None:
-        options.update({
-            'train_cfg.max_epochs': args.epochs,
-            'train_cfg.val_interval': args.epochs,
-            'default_hooks.checkpoint.interval': args.epochs,
-        })
+        options.update(
+            {
+                'train_cfg.max_epochs': args.epochs,
+                'train_cfg.val_interval': args.epochs,
+                'default_hooks.checkpoint.interval': args.epochs,
+            }
+        )
     if args.tiny:
-        for loader in ('train_dataloader', 'val_dataloader',
-                       'test_dataloader'):
-            options.update({
-                f'{loader}.batch_size': 4,
-                f'{loader}.num_workers': 0,
-                f'{loader}.persistent_workers': False,
-            })
+        for loader in (
+            'train_dataloader',
+            'val_dataloader',
+            'test_dataloader',
+        ):
+            options.update(
+                {
+                    f'{loader}.batch_size': 4,
+                    f'{loader}.num_workers': 0,
+                    f'{loader}.persistent_workers': False,
+                }
+            )
     return options
 
 
@@ -98,9 +111,12 @@ def ensure_data(args: argparse.Namespace) -> None:
         num_train=args.num_train,
         num_val=args.num_val,
         image_size=args.image_size,
-        seed=args.seed)
-    print(f'Generated {args.num_train} + {args.num_val} images in '
-          f'{time.perf_counter() - start:.0f} s at {args.data_root}')
+        seed=args.seed,
+    )
+    print(
+        f'Generated {args.num_train} + {args.num_val} images in '
+        f'{time.perf_counter() - start:.0f} s at {args.data_root}'
+    )
 
 
 def format_table(rows: list, floor: dict) -> str:
@@ -109,11 +125,15 @@ def format_table(rows: list, floor: dict) -> str:
         '|---|---|---|---|---|',
     ]
     for row in rows:
-        lines.append(f"| {row['name']} | {row['PCKh']:.2f} | "
-                     f"{row['PCKh@0.1']:.2f} | {row['params_m']:.2f} | "
-                     f"{row['train_s']:.0f} |")
-    lines.append(f"| floor: mean pose | {floor['PCKh']:.2f} | "
-                 f"{floor['PCKh@0.1']:.2f} | - | - |")
+        lines.append(
+            f"| {row['name']} | {row['PCKh']:.2f} | "
+            f"{row['PCKh@0.1']:.2f} | {row['params_m']:.2f} | "
+            f"{row['train_s']:.0f} |"
+        )
+    lines.append(
+        f"| floor: mean pose | {floor['PCKh']:.2f} | "
+        f"{floor['PCKh@0.1']:.2f} | - | - |"
+    )
     return '\n'.join(lines)
 
 
@@ -122,9 +142,11 @@ def main() -> None:
     if args.tiny:
         args.num_train, args.num_val, args.image_size = 8, 4, 64
         args.epochs = 1
-    print(f'torch {torch.__version__} | mmengine {mmengine.__version__} | '
-          f'mmcv {mmcv.__version__} | mmpose {mmpose.__version__} | '
-          f'mmpose_multikd {mmpose_multikd.__version__}')
+    print(
+        f'torch {torch.__version__} | mmengine {mmengine.__version__} | '
+        f'mmcv {mmcv.__version__} | mmpose {mmpose.__version__} | '
+        f'mmpose_multikd {mmpose_multikd.__version__}'
+    )
     ensure_data(args)
     options = stage_options(args)
     os.makedirs(args.work_dir, exist_ok=True)
@@ -142,16 +164,17 @@ def main() -> None:
         rows.append(dict(name=name, **result))
 
     floor = mean_pose_floor(
-        str(DEMO / STAGES[1][1]), {
-            k: v
-            for k, v in options.items() if 'dataset' in k
-        })
+        str(DEMO / STAGES[1][1]),
+        {k: v for k, v in options.items() if 'dataset' in k},
+    )
     table = format_table(rows, floor)
     print('\n' + table)
     with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(f'Demo on generated data ({args.num_train} train / '
-                f'{args.num_val} val images, seed {args.seed}):\n\n'
-                f'{table}\n')
+        f.write(
+            f'Demo on generated data ({args.num_train} train / '
+            f'{args.num_val} val images, seed {args.seed}):\n\n'
+            f'{table}\n'
+        )
     with open(osp.join(args.work_dir, 'results.json'), 'w') as f:
         json.dump(dict(rows=rows, floor=floor, args=vars(args)), f, indent=2)
     print(f'\nwrote {args.work_dir}/results.md and results.json')

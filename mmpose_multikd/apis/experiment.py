@@ -5,6 +5,7 @@ Used by ``tools/demo.py`` and ``tools/run_ablation.py``. Everything runs
 through MMEngine's real ``Runner`` (the same code path as ``mim train`` /
 ``mim test``); this module only times it and collects the metrics.
 """
+
 import json
 import os.path as osp
 import time
@@ -16,9 +17,9 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 
-def load_config(config_path: str,
-                work_dir: str,
-                cfg_options: Optional[dict] = None) -> Config:
+def load_config(
+    config_path: str, work_dir: str, cfg_options: Optional[dict] = None
+) -> Config:
     """Load a config, apply ``cfg_options`` and set ``work_dir``."""
     cfg = Config.fromfile(config_path)
     if cfg_options:
@@ -34,9 +35,9 @@ def count_student_params(model) -> int:
     return sum(p.numel() for p in deployed.parameters())
 
 
-def run_experiment(config_path: str,
-                   work_dir: str,
-                   cfg_options: Optional[dict] = None) -> Dict[str, float]:
+def run_experiment(
+    config_path: str, work_dir: str, cfg_options: Optional[dict] = None
+) -> Dict[str, float]:
     """Train a config, then test the final weights.
 
     Args:
@@ -68,8 +69,9 @@ def run_experiment(config_path: str,
     return result
 
 
-def mean_pose_floor(config_path: str,
-                    cfg_options: Optional[dict] = None) -> Dict[str, float]:
+def mean_pose_floor(
+    config_path: str, cfg_options: Optional[dict] = None
+) -> Dict[str, float]:
     """PCKh of always predicting the training set's mean pose.
 
     The mean pose is each joint's mean offset from the person box centre in
@@ -82,6 +84,7 @@ def mean_pose_floor(config_path: str,
     """
     from mmpose.evaluation import MpiiPCKAccuracy
     from mmpose.registry import DATASETS
+
     cfg = load_config(config_path, '', cfg_options)
     init_default_scope('mmpose')
 
@@ -94,8 +97,10 @@ def mean_pose_floor(config_path: str,
     offsets, weights = [], []
     for idx in range(len(train_set)):
         info = train_set.get_data_info(idx)
-        offsets.append((info['keypoints'][0] - info['bbox_center'][0]) /
-                       info['bbox_scale'][0])
+        offsets.append(
+            (info['keypoints'][0] - info['bbox_center'][0])
+            / info['bbox_scale'][0]
+        )
         weights.append(info['keypoints_visible'][0][:, None])
     offsets, weights = np.stack(offsets), np.stack(weights)
     mean_offset = (offsets * weights).sum(0) / np.maximum(weights.sum(0), 1)
@@ -112,8 +117,13 @@ def mean_pose_floor(config_path: str,
                 gt_instances=dict(
                     keypoints=info['keypoints'],
                     keypoints_visible=info['keypoints_visible'],
-                    head_size=info['head_size'])))
+                    head_size=info['head_size'],
+                ),
+            )
+        )
     metric.process([], samples)
     metrics = metric.evaluate(len(samples))
-    return {'PCKh': float(metrics['PCK']), 'PCKh@0.1': float(
-        metrics['PCK@0.1'])}
+    return {
+        'PCKh': float(metrics['PCK']),
+        'PCKh@0.1': float(metrics['PCK@0.1']),
+    }

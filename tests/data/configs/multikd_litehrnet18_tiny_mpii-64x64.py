@@ -11,5 +11,8 @@ model = dict(
     teacher_ckpt=None,
     distill_losses=dict(
         loss_fkd=dict(
-            type='CrossStageAttentionKDLoss', embed_dim=16, pool_size=4),
-        loss_vkd=dict(type='VKDLoss', temperature=2.0)))
+            type='CrossStageAttentionKDLoss', embed_dim=16, pool_size=4
+        ),
+        loss_vkd=dict(type='VKDLoss', temperature=2.0),
+    ),
+)

@@ -6,12 +6,15 @@ _base_ = [
 ]
 
 codec = dict(
-    type='SimCCLabel', input_size=(64, 64), sigma=2.0, simcc_split_ratio=2.0)
+    type='SimCCLabel', input_size=(64, 64), sigma=2.0, simcc_split_ratio=2.0
+)
 model = dict(
     head=dict(
         input_size=codec['input_size'],
         in_featuremap_size=(16, 16),
-        decoder=codec))
+        decoder=codec,
+    )
+)
 
 train_pipeline = [
     dict(type='LoadImage'),
@@ -19,13 +22,13 @@ train_pipeline = [
     dict(type='RandomFlip', direction='horizontal'),
     dict(type='TopdownAffine', input_size=codec['input_size']),
     dict(type='GenerateTarget', encoder=codec),
-    dict(type='PackPoseInputs')
+    dict(type='PackPoseInputs'),
 ]
 val_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=codec['input_size']),
-    dict(type='PackPoseInputs')
+    dict(type='PackPoseInputs'),
 ]
 
 train_cfg = dict(max_epochs=1, val_interval=1)
