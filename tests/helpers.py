@@ -32,12 +32,6 @@ def write_headboxes(annotations: list, mat_path: str) -> None:
 
 def data_root_options(data_root: str) -> list:
     """``--cfg-options`` that point an MPII config at ``data_root``."""
-    return [
-        f'train_dataloader.dataset.data_root={data_root}',
-        f'val_dataloader.dataset.data_root={data_root}',
-        f'val_dataloader.dataset.headbox_file={data_root}'
-        '/annotations/mpii_gt_val.mat',
-        f'test_dataloader.dataset.data_root={data_root}',
-        f'test_dataloader.dataset.headbox_file={data_root}'
-        '/annotations/mpii_gt_val.mat',
-    ]
+    from mmpose_multikd.apis import data_root_options as options
+
+    return [f'{key}={value}' for key, value in options(data_root).items()]

@@ -26,7 +26,11 @@ import mmpose
 import torch
 
 import mmpose_multikd
-from mmpose_multikd.apis import mean_pose_floor, run_experiment
+from mmpose_multikd.apis import (
+    experiment_options,
+    mean_pose_floor,
+    run_experiment,
+)
 from mmpose_multikd.datasets import generate_synthetic_mpii
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -61,42 +65,6 @@ def parse_args() -> argparse.Namespace:
         help='a few images and one epoch: proves the pipeline runs (CI)',
     )
     return parser.parse_args()
-
-
-def stage_options(args: argparse.Namespace) -> dict:
-    """``--cfg-options`` shared by the three stages."""
-    data_root = osp.abspath(args.data_root) + '/'
-    headbox_file = f'{data_root}annotations/mpii_gt_val.mat'
-    options = {
-        'randomness.seed': args.seed,
-        'train_dataloader.dataset.data_root': data_root,
-        'val_dataloader.dataset.data_root': data_root,
-        'val_dataloader.dataset.headbox_file': headbox_file,
-        'test_dataloader.dataset.data_root': data_root,
-        'test_dataloader.dataset.headbox_file': headbox_file,
-    }
-    if args.epochs is not None:
-        options.update(
-            {
-                'train_cfg.max_epochs': args.epochs,
-                'train_cfg.val_interval': args.epochs,
-                'default_hooks.checkpoint.interval': args.epochs,
-            }
-        )
-    if args.tiny:
-        for loader in (
-            'train_dataloader',
-            'val_dataloader',
-            'test_dataloader',
-        ):
-            options.update(
-                {
-                    f'{loader}.batch_size': 4,
-                    f'{loader}.num_workers': 0,
-                    f'{loader}.persistent_workers': False,
-                }
-            )
-    return options
 
 
 def ensure_data(args: argparse.Namespace) -> None:
@@ -140,7 +108,7 @@ def format_table(rows: list, floor: dict) -> str:
 def main() -> None:
     args = parse_args()
     if args.tiny:
-        args.num_train, args.num_val, args.image_size = 8, 4, 64
+        args.num_train, args.num_val, args.image_size = 8, 4, 128
         args.epochs = 1
     print(
         f'torch {torch.__version__} | mmengine {mmengine.__version__} | '
@@ -148,7 +116,9 @@ def main() -> None:
         f'mmpose_multikd {mmpose_multikd.__version__}'
     )
     ensure_data(args)
-    options = stage_options(args)
+    options = experiment_options(
+        args.data_root, args.seed, epochs=args.epochs, tiny=args.tiny
+    )
     os.makedirs(args.work_dir, exist_ok=True)
 
     rows, teacher_ckpt = [], None

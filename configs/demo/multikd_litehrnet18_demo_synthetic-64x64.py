@@ -10,7 +10,8 @@ _base_ = [
 codec = _base_.demo_codec
 model = dict(
     teacher='{{fileDirname}}/simcc_hrnet-w18_demo_synthetic-64x64.py',
-    student=dict(head=_base_.demo_head))
+    student=dict(head=_base_.demo_head),
+)
 train_cfg = _base_.demo_train_cfg
 param_scheduler = _base_.demo_param_scheduler
 optim_wrapper = _base_.demo_optim_wrapper

@@ -13,8 +13,11 @@ model = dict(
         extra=dict(
             stage2=dict(num_channels=(18, 36)),
             stage3=dict(num_channels=(18, 36, 72)),
-            stage4=dict(num_channels=(18, 36, 72, 144)))),
-    head=dict(in_channels=18, **_base_.demo_head))
+            stage4=dict(num_channels=(18, 36, 72, 144)),
+        ),
+    ),
+    head=dict(in_channels=18, **_base_.demo_head),
+)
 train_cfg = _base_.demo_train_cfg
 param_scheduler = _base_.demo_param_scheduler
 optim_wrapper = _base_.demo_optim_wrapper

@@ -1,4 +1,16 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-from .experiment import load_config, mean_pose_floor, run_experiment
+from .experiment import (
+    data_root_options,
+    experiment_options,
+    load_config,
+    mean_pose_floor,
+    run_experiment,
+)
 
-__all__ = ['load_config', 'mean_pose_floor', 'run_experiment']
+__all__ = [
+    'data_root_options',
+    'experiment_options',
+    'load_config',
+    'mean_pose_floor',
+    'run_experiment',
+]

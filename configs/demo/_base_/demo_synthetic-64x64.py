@@ -8,12 +8,14 @@ demo_codec = dict(
     type='SimCCLabel',
     input_size=demo_input_size,
     sigma=3.0,
-    simcc_split_ratio=2.0)
+    simcc_split_ratio=2.0,
+)
 # The SimCC head reads the stride-4 top branch.
 demo_head = dict(
     input_size=demo_input_size,
     in_featuremap_size=tuple(s // 4 for s in demo_input_size),
-    decoder=demo_codec)
+    decoder=demo_codec,
+)
 demo_epochs = 12
 demo_train_cfg = dict(max_epochs=demo_epochs, val_interval=demo_epochs)
 demo_param_scheduler = [
@@ -24,12 +26,14 @@ demo_param_scheduler = [
         end=demo_epochs,
         milestones=[demo_epochs - 2],
         gamma=0.1,
-        by_epoch=True)
+        by_epoch=True,
+    ),
 ]
 demo_optim_wrapper = dict(optimizer=dict(type='Adam', lr=2e-3))
 demo_default_hooks = dict(
     logger=dict(interval=5),
-    checkpoint=dict(interval=demo_epochs, save_best='PCK', rule='greater'))
+    checkpoint=dict(interval=demo_epochs, save_best='PCK', rule='greater'),
+)
 
 demo_train_pipeline = [
     dict(type='LoadImage'),
@@ -39,22 +43,24 @@ demo_train_pipeline = [
         type='RandomBBoxTransform',
         shift_prob=0,
         rotate_factor=30,
-        scale_factor=(0.85, 1.15)),
+        scale_factor=(0.85, 1.15),
+    ),
     dict(type='TopdownAffine', input_size=demo_input_size),
     dict(type='GenerateTarget', encoder=demo_codec),
-    dict(type='PackPoseInputs')
+    dict(type='PackPoseInputs'),
 ]
 demo_val_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
     dict(type='TopdownAffine', input_size=demo_input_size),
-    dict(type='PackPoseInputs')
+    dict(type='PackPoseInputs'),
 ]
 demo_train_dataloader = dict(
     batch_size=32,
     num_workers=1,
     persistent_workers=True,
-    dataset=dict(data_root=demo_data_root, pipeline=demo_train_pipeline))
+    dataset=dict(data_root=demo_data_root, pipeline=demo_train_pipeline),
+)
 demo_val_dataloader = dict(
     batch_size=64,
     num_workers=1,
@@ -62,4 +68,6 @@ demo_val_dataloader = dict(
     dataset=dict(
         data_root=demo_data_root,
         headbox_file=f'{demo_data_root}annotations/mpii_gt_val.mat',
-        pipeline=demo_val_pipeline))
+        pipeline=demo_val_pipeline,
+    ),
+)

@@ -1,0 +1,9 @@
+# Demo form of ../sp_litehrnet18_mpii.py: the Multi-KD demo config
+# (generated data, 64x64, short schedule) with this loss instead.
+_base_ = ['../../demo/multikd_litehrnet18_demo_synthetic-64x64.py']
+
+model = dict(
+    distill_losses=dict(
+        _delete_=True, loss_sp=dict(type='SPLoss', loss_weight=3000.0)
+    )
+)

@@ -1,0 +1,119 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Run configs over several seeds and tabulate PCKh as mean ± std.
+
+    python tools/run_ablation.py --teacher-ckpt work_dirs/demo/\
+simcc_hrnet-w18_demo_synthetic-64x64/epoch_12.pth --seeds 0 1 2
+
+Default configs: the six ablation rows of LiteHRNet-18 in demo form
+(``configs/demo/ablation/``). Other distillers plug in by listing their
+configs (e.g. ``configs/baselines/demo/*.py``). Distiller configs get
+``model.teacher_ckpt``; plain student configs run as they are. Each run is
+MMEngine's real Runner (train, then test with ``MpiiPCKAccuracy``).
+"""
+
+import argparse
+import json
+import os
+import os.path as osp
+import statistics
+from pathlib import Path
+
+from mmengine.config import Config
+
+from mmpose_multikd.apis import experiment_options, run_experiment
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIGS = sorted(
+    str(p) for p in (REPO_ROOT / 'configs' / 'demo' / 'ablation').glob('*.py')
+)
+DEFAULT_TEACHER = (
+    'work_dirs/demo/simcc_hrnet-w18_demo_synthetic-64x64/' 'epoch_12.pth'
+)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('configs', nargs='*', default=DEFAULT_CONFIGS)
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--teacher-ckpt', default=DEFAULT_TEACHER)
+    parser.add_argument('--data-root', default='data/synthetic_mpii')
+    parser.add_argument('--work-dir', default='work_dirs/ablation')
+    parser.add_argument('--epochs', type=int, default=None)
+    parser.add_argument(
+        '--tiny', action='store_true', help='batches of 4, no workers (CI)'
+    )
+    return parser.parse_args()
+
+
+def is_distiller(config_path: str) -> bool:
+    return Config.fromfile(config_path).model.type == 'MultiKDDistiller'
+
+
+def mean_std(values: list) -> str:
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return f'{statistics.mean(values):.2f} ± {std:.2f}'
+
+
+def summarise(config_path: str, runs: list) -> dict:
+    pckh = [run['PCKh'] for run in runs]
+    pckh01 = [run['PCKh@0.1'] for run in runs]
+    return dict(
+        config=osp.relpath(config_path, REPO_ROOT),
+        name=osp.splitext(osp.basename(config_path))[0],
+        seeds=[run['seed'] for run in runs],
+        PCKh=pckh,
+        PCKh_mean=statistics.mean(pckh),
+        PCKh_std=statistics.stdev(pckh) if len(pckh) > 1 else 0.0,
+        table_row=(
+            f'| {osp.splitext(osp.basename(config_path))[0]} | '
+            f'{mean_std(pckh)} | {mean_std(pckh01)} | '
+            f"{', '.join(f'{v:.2f}' for v in pckh)} |"
+        ),
+    )
+
+
+def main() -> None:
+    args = parse_args()
+    os.makedirs(args.work_dir, exist_ok=True)
+    summaries = []
+    for config_path in args.configs:
+        runs = []
+        for seed in args.seeds:
+            options = experiment_options(
+                args.data_root, seed, epochs=args.epochs, tiny=args.tiny
+            )
+            if is_distiller(config_path):
+                if not osp.isfile(args.teacher_ckpt):
+                    raise FileNotFoundError(
+                        f'--teacher-ckpt {args.teacher_ckpt!r} does not '
+                        'exist: run `make demo` first or pass a trained '
+                        'teacher checkpoint'
+                    )
+                options['model.teacher_ckpt'] = args.teacher_ckpt
+            name = osp.splitext(osp.basename(config_path))[0]
+            work_dir = osp.join(args.work_dir, name, f'seed{seed}')
+            runs.append(
+                dict(
+                    seed=seed, **run_experiment(config_path, work_dir, options)
+                )
+            )
+        summaries.append(summarise(config_path, runs))
+
+    table = '\n'.join(
+        [
+            '| config | PCKh@0.5 (mean ± std) | PCKh@0.1 (mean ± std) | '
+            'PCKh@0.5 per seed |',
+            '|---|---|---|---|',
+            *[summary['table_row'] for summary in summaries],
+        ]
+    )
+    print(f'\nseeds {args.seeds}\n\n{table}')
+    with open(osp.join(args.work_dir, 'ablation.md'), 'w') as f:
+        f.write(f'Seeds {args.seeds}\n\n{table}\n')
+    with open(osp.join(args.work_dir, 'ablation.json'), 'w') as f:
+        json.dump(dict(summaries=summaries, args=vars(args)), f, indent=2)
+    print(f'\nwrote {args.work_dir}/ablation.md and ablation.json')
+
+
+if __name__ == '__main__':
+    main()
