@@ -88,6 +88,11 @@ def load_config(
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     cfg.work_dir = work_dir
+    if cfg.get('visualizer') is not None:
+        # MMEngine reuses a visualizer of the same name across Runners of
+        # one process (MMPose names it 'visualizer'): give each run its own
+        # so that its logs land in its own work_dir.
+        cfg.visualizer.name = f'visualizer:{osp.abspath(work_dir)}'
     return cfg
 
 
