@@ -50,7 +50,7 @@ def test_baseline_trains_on_mini_mpii(
     options.update(
         {
             'model.teacher_ckpt': demo_teacher_ckpt,
-        'default_hooks.logger.interval': 1,
+            'default_hooks.logger.interval': 1,
             'train_dataloader.batch_size': 3 if 'rkd' in config.name else 2,
             'train_dataloader.num_workers': 0,
             'train_dataloader.persistent_workers': False,
