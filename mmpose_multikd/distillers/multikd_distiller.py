@@ -325,7 +325,7 @@ class MultiKDDistiller(BaseModel):
             checkpoint = _load_checkpoint(path, map_location='cpu')
         except Exception as err:
             raise RuntimeError(
-                f'model.teacher_ckpt {path!r} could not be ' f'read: {err}'
+                f'model.teacher_ckpt {path!r} could not be read: {err}'
             ) from err
         state_dict = checkpoint.get('state_dict', checkpoint)
         self._check_teacher_keys(path, state_dict)
