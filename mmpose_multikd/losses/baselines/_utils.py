@@ -4,7 +4,7 @@
 Channel configs, stage inputs, batch sizes, stage indices and resizing.
 """
 
-from typing import List, Sequence, Union
+from typing import List, Sequence, Tuple, Union
 
 import torch.nn.functional as F
 from torch import Tensor
@@ -172,3 +172,28 @@ def resize_bilinear(feat: Tensor, size: Sequence[int]) -> Tensor:
     return F.interpolate(
         feat, size=tuple(size), mode='bilinear', align_corners=False
     )
+
+
+def top_branch_inputs(
+    student_stage_feats: Sequence,
+    teacher_stage_feats: Sequence,
+    student_channels: List[List[int]],
+    teacher_channels: List[List[int]],
+    owner: str,
+) -> Tuple[List[Tensor], List[Tensor], int]:
+    """Checked top branches of both sides, the teacher's detached.
+
+    Returns:
+        tuple: Student top branches, detached teacher top branches and the
+        common batch size.
+    """
+    student = top_branches(
+        student_stage_feats, student_channels, 'student', owner
+    )
+    teacher = [
+        feat.detach()
+        for feat in top_branches(
+            teacher_stage_feats, teacher_channels, 'teacher', owner
+        )
+    ]
+    return student, teacher, check_batch_sizes(student, teacher, owner)

@@ -11,11 +11,10 @@ from torch import Tensor
 from ._utils import (
     ChannelSpec,
     StageFeature,
-    check_batch_sizes,
     parse_stage_channels,
     resize_bilinear,
     resolve_stage,
-    top_branches,
+    top_branch_inputs,
 )
 
 
@@ -107,16 +106,13 @@ class FitNetLoss(nn.Module):
             Tensor: The scalar loss.
         """
         owner = type(self).__name__
-        student = top_branches(
-            student_stage_feats, self.student_channels, 'student', owner
+        student, teacher, batch_size = top_branch_inputs(
+            student_stage_feats,
+            teacher_stage_feats,
+            self.student_channels,
+            self.teacher_channels,
+            owner,
         )
-        teacher = [
-            feat.detach()
-            for feat in top_branches(
-                teacher_stage_feats, self.teacher_channels, 'teacher', owner
-            )
-        ]
-        check_batch_sizes(student, teacher, owner)
         hint = teacher[self.teacher_stage]
         guided = resize_bilinear(
             self.regressor(student[self.student_stage]), hint.shape[-2:]

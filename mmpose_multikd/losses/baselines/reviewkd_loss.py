@@ -12,10 +12,9 @@ from torch import Tensor
 from ._utils import (
     ChannelSpec,
     StageFeature,
-    check_batch_sizes,
     parse_stage_channels,
     resize_bilinear,
-    top_branches,
+    top_branch_inputs,
 )
 
 # Pyramid levels of the hierarchical context loss (output side lengths).
@@ -211,16 +210,13 @@ class ReviewKDLoss(nn.Module):
             Tensor: The scalar loss.
         """
         owner = type(self).__name__
-        student = top_branches(
-            student_stage_feats, self.student_channels, 'student', owner
+        student, teacher, batch_size = top_branch_inputs(
+            student_stage_feats,
+            teacher_stage_feats,
+            self.student_channels,
+            self.teacher_channels,
+            owner,
         )
-        teacher = [
-            feat.detach()
-            for feat in top_branches(
-                teacher_stage_feats, self.teacher_channels, 'teacher', owner
-            )
-        ]
-        check_batch_sizes(student, teacher, owner)
         outputs = self.review(student[: self.num_pairs])
         stage_losses = [
             self.hcl(resize_bilinear(output, target.shape[-2:]), target)

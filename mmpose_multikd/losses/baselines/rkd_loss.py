@@ -12,10 +12,9 @@ from torch import Tensor
 from ._utils import (
     ChannelSpec,
     StageFeature,
-    check_batch_sizes,
     parse_stage_channels,
     resolve_stage,
-    top_branches,
+    top_branch_inputs,
 )
 
 # Floor of squared distances before the square root (as in the reference
@@ -130,16 +129,13 @@ class RKDLoss(nn.Module):
             Tensor: The scalar loss.
         """
         owner = type(self).__name__
-        student = top_branches(
-            student_stage_feats, self.student_channels, 'student', owner
+        student, teacher, batch_size = top_branch_inputs(
+            student_stage_feats,
+            teacher_stage_feats,
+            self.student_channels,
+            self.teacher_channels,
+            owner,
         )
-        teacher = [
-            feat.detach()
-            for feat in top_branches(
-                teacher_stage_feats, self.teacher_channels, 'teacher', owner
-            )
-        ]
-        batch_size = check_batch_sizes(student, teacher, owner)
         min_samples = 3 if self.angle_weight > 0 else 2
         if batch_size < min_samples:
             raise ValueError(
