@@ -17,6 +17,7 @@ import os
 import os.path as osp
 import statistics
 from pathlib import Path
+from typing import Optional
 
 from mmengine.config import Config
 
@@ -41,6 +42,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--epochs', type=int, default=None)
     parser.add_argument(
         '--tiny', action='store_true', help='batches of 4, no workers (CI)'
+    )
+    parser.add_argument(
+        '--rerun',
+        action='store_true',
+        help='train again even where a run already wrote result.json',
     )
     return parser.parse_args()
 
@@ -72,6 +78,22 @@ def summarise(config_path: str, runs: list) -> dict:
     )
 
 
+def finished_run(work_dir: str, config_path: str) -> Optional[dict]:
+    """The result of a finished run of ``config_path`` in ``work_dir``.
+
+    Lets a long comparison be run in parts (e.g. one seed a day): a run
+    whose ``result.json`` names the same config is read, not trained again.
+    """
+    result_file = osp.join(work_dir, 'result.json')
+    if not osp.isfile(result_file):
+        return None
+    with open(result_file) as f:
+        result = json.load(f)
+    if osp.abspath(result.get('config', '')) != osp.abspath(config_path):
+        return None
+    return result
+
+
 def main() -> None:
     args = parse_args()
     os.makedirs(args.work_dir, exist_ok=True)
@@ -92,11 +114,14 @@ def main() -> None:
                 options['model.teacher_ckpt'] = args.teacher_ckpt
             name = osp.splitext(osp.basename(config_path))[0]
             work_dir = osp.join(args.work_dir, name, f'seed{seed}')
-            runs.append(
-                dict(
-                    seed=seed, **run_experiment(config_path, work_dir, options)
-                )
+            result = (
+                None if args.rerun else finished_run(work_dir, config_path)
             )
+            if result is None:
+                result = run_experiment(config_path, work_dir, options)
+            else:
+                print(f'reusing the finished run in {work_dir}')
+            runs.append(dict(seed=seed, **result))
         summaries.append(summarise(config_path, runs))
 
     table = '\n'.join(
