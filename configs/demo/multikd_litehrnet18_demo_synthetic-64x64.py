@@ -7,7 +7,7 @@ _base_ = [
     './_base_/demo_synthetic-64x64.py',
 ]
 
-codec = _base_.demo_codec
+codec = dict(_delete_=True, **_base_.demo_codec)
 model = dict(
     teacher='{{fileDirname}}/simcc_hrnet-w18_demo_synthetic-64x64.py',
     student=dict(head=_base_.demo_head),

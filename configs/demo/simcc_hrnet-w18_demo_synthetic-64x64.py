@@ -6,7 +6,7 @@ _base_ = [
     './_base_/demo_synthetic-64x64.py',
 ]
 
-codec = _base_.demo_codec
+codec = dict(_delete_=True, **_base_.demo_codec)
 model = dict(
     backbone=dict(
         init_cfg=None,

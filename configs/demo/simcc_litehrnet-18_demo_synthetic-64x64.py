@@ -5,7 +5,7 @@ _base_ = [
     './_base_/demo_synthetic-64x64.py',
 ]
 
-codec = _base_.demo_codec
+codec = dict(_delete_=True, **_base_.demo_codec)
 model = dict(head=_base_.demo_head)
 train_cfg = _base_.demo_train_cfg
 param_scheduler = _base_.demo_param_scheduler

@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/simdr_mpii-256x256.py',
 ]
 
-codec = _base_.simdr_codec
+codec = dict(_delete_=True, **_base_.simdr_codec)
 model = dict(
     head=dict(
         _delete_=True,

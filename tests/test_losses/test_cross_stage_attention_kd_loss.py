@@ -458,3 +458,37 @@ def test_build_from_registry():
     assert loss_fn.aligners['t1_s1'][0].in_channels == 280
     assert loss_fn.aligners['t1_s1'][0].out_channels == 224
     assert loss_fn.valid_pairs == [(0, 0), (0, 1), (1, 1)]
+
+
+@pytest.mark.parametrize(
+    'in_size, out_size',
+    [((8, 8), (64, 64)), ((7, 5), (13, 16)), ((13, 9), (6, 4))],
+)
+def test_matrix_resize_equals_interpolate(in_size, out_size):
+    feat = torch.randn(2, 3, *in_size, requires_grad=True)
+    resized = CrossStageAttentionKDLoss._resize(feat, torch.Size(out_size))
+    expected = F.interpolate(
+        feat, size=out_size, mode='bilinear', align_corners=False
+    )
+    torch.testing.assert_close(resized, expected, atol=1e-5, rtol=1e-5)
+    weights = torch.randn_like(expected)
+    (grad,) = torch.autograd.grad((resized * weights).sum(), feat)
+    (expected_grad,) = torch.autograd.grad((expected * weights).sum(), feat)
+    torch.testing.assert_close(grad, expected_grad, atol=1e-5, rtol=1e-5)
+
+
+def test_branchwise_pooling_equals_pooling_the_fused_map():
+    loss_fn = CrossStageAttentionKDLoss(
+        student_channels=[[3, 5, 7]], teacher_channels=[[2]], pool_size=4
+    )
+    branches = [
+        torch.randn(2, c, 24 >> b, 24 >> b) for b, c in enumerate((3, 5, 7))
+    ]
+    pooled = torch.cat(
+        [loss_fn._pool_resized(b, torch.Size((24, 24))) for b in branches],
+        dim=1,
+    )
+    fused = naive_fuse(branches, multi_resolution=True)
+    torch.testing.assert_close(
+        pooled, F.adaptive_avg_pool2d(fused, 4), atol=1e-5, rtol=1e-5
+    )

@@ -1,0 +1,309 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Per-iteration cost of distillation against its floor and its peer.
+
+    python tools/benchmark_train.py configs/multikd_litehrnet18_mpii.py \\
+        --batch-size 16 --out work_dirs/benchmarks/train.json
+
+Measured interleaved in one process (see ``mmpose_multikd.apis.benchmark``),
+on one synthetic batch of the config's input size packed by MMPose's own
+``GenerateTarget`` and ``PackPoseInputs``:
+
+- (a) ``student_step``: the student's own training step (MMEngine's
+  ``train_step``: preprocessing, forward, backward, Adam step);
+- (b) ``teacher_forward``: the teacher's forward in eval under
+  ``torch.no_grad()`` on the preprocessed batch;
+- (c) ``multikd_step``: ``MultiKDDistiller``'s training step;
+- (d) ``dwpose_step``: MMPose's ``DWPoseDistiller`` (feature + logit KD on
+  the last backbone output) on the same teacher and student.
+
+Reports ``c / (a + b)`` (our overhead above running both networks) and
+``c / d`` (against the peer). Peak memory: per case, a clean subprocess
+on CPU, ``torch.cuda.max_memory_allocated`` on a GPU. Teacher weights are
+random: timing does not depend on them.
+"""
+
+import argparse
+import os.path as osp
+import tempfile
+from typing import Callable, Dict, Tuple
+
+import torch
+from mmengine.config import Config, ConfigDict
+from mmengine.logging import MessageHub
+from mmengine.optim import OptimWrapper
+from mmengine.registry import init_default_scope
+
+from mmpose_multikd.apis.benchmark import (
+    gpu_peak_memory_mb,
+    interleaved_timings,
+    machine_info,
+    markdown_table,
+    median_ms,
+    memory_in_subprocess,
+    report_child_memory,
+    runtime_baseline_rss_mb,
+    synthetic_batch,
+    write_report,
+)
+
+CASES = ('student_step', 'teacher_forward', 'multikd_step', 'dwpose_step')
+# DWPose's first-stage settings in MMPose's configs.
+DWPOSE_FEATURE_WEIGHT = 7e-5
+DWPOSE_LOGIT_WEIGHT = 0.1
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        'config',
+        nargs='?',
+        default='configs/multikd_litehrnet18_mpii.py',
+        help='a MultiKDDistiller config',
+    )
+    parser.add_argument('--batch-size', type=int, default=16)
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--no-memory', action='store_true')
+    parser.add_argument('--out', default='work_dirs/benchmarks/train.json')
+    parser.add_argument('--memory-case', choices=CASES, help='(internal)')
+    return parser.parse_args()
+
+
+def adam(model: torch.nn.Module) -> OptimWrapper:
+    params = [p for p in model.parameters() if p.requires_grad]
+    return OptimWrapper(torch.optim.Adam(params, lr=1e-4))
+
+
+def build_student(cfg: Config, device: str):
+    from mmpose.registry import MODELS
+
+    from mmpose_multikd.distillers.multikd_distiller import load_model_config
+
+    return MODELS.build(load_model_config(cfg.model.student)).to(device)
+
+
+def build_teacher(cfg: Config, device: str):
+    from mmpose.registry import MODELS
+
+    from mmpose_multikd.distillers.multikd_distiller import load_model_config
+
+    teacher = MODELS.build(load_model_config(cfg.model.teacher)).to(device)
+    return teacher.eval().requires_grad_(False)
+
+
+def build_dwpose(cfg: Config, device: str, tmp_dir: str):
+    """MMPose's DWPoseDistiller on the config's teacher and student."""
+    from mmpose.registry import MODELS
+
+    from mmpose_multikd.distillers.multikd_distiller import load_model_config
+
+    paths = {}
+    for role in ('teacher', 'student'):
+        paths[role] = osp.join(tmp_dir, f'{role}.py')
+        model_cfg = load_model_config(cfg.model[role])
+        Config(dict(model=model_cfg.to_dict())).dump(paths[role])
+    channels = last_feature_channels(cfg, device)
+    distiller = MODELS.build(
+        dict(
+            type='DWPoseDistiller',
+            teacher_cfg=paths['teacher'],
+            student_cfg=paths['student'],
+            # DWPose reads its losses by attribute: ConfigDicts, as from a file
+            distill_cfg=[
+                ConfigDict(
+                    methods=[
+                        dict(
+                            type='FeaLoss',
+                            name='loss_fea',
+                            use_this=True,
+                            student_channels=channels['student'],
+                            teacher_channels=channels['teacher'],
+                            alpha_fea=DWPOSE_FEATURE_WEIGHT,
+                        ),
+                        dict(
+                            type='KDLoss',
+                            name='loss_logit',
+                            use_this=True,
+                            weight=DWPOSE_LOGIT_WEIGHT,
+                        ),
+                    ]
+                )
+            ],
+            data_preprocessor=load_model_config(
+                cfg.model.student
+            ).data_preprocessor,
+        )
+    )
+    # DWPose decays its losses by epoch / max_epochs from the MessageHub.
+    hub = MessageHub.get_current_instance()
+    hub.update_info('epoch', 0)
+    hub.update_info('max_epochs', 210)
+    return distiller.to(device)
+
+
+@torch.no_grad()
+def last_feature_channels(cfg: Config, device: str) -> Dict[str, int]:
+    """Channels of the last backbone output of the teacher and student."""
+    inputs = torch.zeros(1, 3, 64, 64, device=device)
+    return {
+        'student': build_student(cfg, device)
+        .eval()
+        .extract_feat(inputs)[-1]
+        .shape[1],
+        'teacher': build_teacher(cfg, device)
+        .extract_feat(inputs)[-1]
+        .shape[1],
+    }
+
+
+def build_case(
+    name: str, cfg: Config, batch: dict, device: str, tmp_dir: str
+) -> Callable[[], object]:
+    """A call running one step of case ``name`` on ``batch``."""
+    from mmpose.registry import MODELS
+
+    if name == 'teacher_forward':
+        teacher = build_teacher(cfg, device)
+        inputs = teacher.data_preprocessor(batch, False)['inputs']
+
+        def teacher_forward():
+            with torch.no_grad():
+                return teacher(inputs, None, mode='tensor')
+
+        return teacher_forward
+    if name == 'student_step':
+        model = build_student(cfg, device).train()
+    elif name == 'multikd_step':
+        model = MODELS.build(cfg.model).to(device).train()
+    else:
+        model = build_dwpose(cfg, device, tmp_dir).train()
+    optim_wrapper = adam(model)
+    return lambda: model.train_step(batch, optim_wrapper)
+
+
+def make_batch(cfg: Config, batch_size: int) -> dict:
+    """A batch labelled by the student head's own codec."""
+    from mmpose_multikd.distillers.multikd_distiller import load_model_config
+
+    head = load_model_config(cfg.model.student).head
+    return synthetic_batch(head.decoder, batch_size, head.out_channels)
+
+
+def run_memory_child(args: argparse.Namespace, cfg: Config) -> None:
+    baseline = runtime_baseline_rss_mb()
+    batch = make_batch(cfg, args.batch_size)
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        step = build_case(args.memory_case, cfg, batch, args.device, tmp_dir)
+        for _ in range(3):
+            step()
+    report_child_memory(baseline)
+
+
+def measure_memory(
+    args: argparse.Namespace, cfg: Config, cases: Dict[str, Callable]
+) -> Dict[str, Tuple[float, float]]:
+    """Peak memory per case: (peak_mb, peak_over_import_mb)."""
+    memory = {}
+    for name, step in cases.items():
+        if args.device.startswith('cuda'):
+            peak = gpu_peak_memory_mb(step)
+            memory[name] = (peak, None)
+            continue
+        child = memory_in_subprocess(
+            [
+                osp.abspath(__file__),
+                args.config,
+                '--batch-size',
+                str(args.batch_size),
+                '--memory-case',
+                name,
+            ]
+        )
+        memory[name] = (child['peak_rss_mb'], child['peak_over_import_mb'])
+    return memory
+
+
+def main() -> None:
+    args = parse_args()
+    init_default_scope('mmpose')
+    import mmpose_multikd  # noqa: F401  (registers the distiller)
+
+    cfg = Config.fromfile(args.config)
+    if cfg.model.get('type') != 'MultiKDDistiller':
+        raise ValueError(
+            f'{args.config} is not a MultiKDDistiller config '
+            f'(model.type={cfg.model.get("type")!r})'
+        )
+    if args.memory_case:
+        run_memory_child(args, cfg)
+        return
+
+    batch = make_batch(cfg, args.batch_size)
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        cases = {
+            name: build_case(name, cfg, batch, args.device, tmp_dir)
+            for name in CASES
+        }
+        timings = interleaved_timings(
+            cases, args.warmup, args.repeats, args.device
+        )
+        memory = {} if args.no_memory else measure_memory(args, cfg, cases)
+    report(args, timings, memory)
+
+
+def report(
+    args: argparse.Namespace,
+    timings: Dict[str, list],
+    memory: Dict[str, Tuple[float, float]],
+) -> None:
+    ms = {name: median_ms(seconds) for name, seconds in timings.items()}
+    floor = ms['student_step'] + ms['teacher_forward']
+    ratios = {
+        'multikd_over_floor': ms['multikd_step'] / floor,
+        'multikd_over_dwpose': ms['multikd_step'] / ms['dwpose_step'],
+        'dwpose_over_floor': ms['dwpose_step'] / floor,
+    }
+    rows = [
+        dict(
+            case=name,
+            ms=ms[name],
+            images_per_s=1000.0 * args.batch_size / ms[name],
+            peak_mb=memory.get(name, (None, None))[0],
+            peak_over_import_mb=memory.get(name, (None, None))[1],
+        )
+        for name in CASES
+    ]
+    table = markdown_table(
+        rows,
+        [
+            ('case', 'case'),
+            ('ms', 'median ms / iter'),
+            ('images_per_s', 'images / s'),
+            ('peak_mb', 'peak memory (MB)'),
+            ('peak_over_import_mb', 'peak above imports (MB)'),
+        ],
+    )
+    table += '\n\n' + '\n'.join(
+        [
+            f'- c / (a + b) = {ratios["multikd_over_floor"]:.3f}',
+            f'- c / d = {ratios["multikd_over_dwpose"]:.3f}',
+            f'- d / (a + b) = {ratios["dwpose_over_floor"]:.3f}',
+        ]
+    )
+    print(table)
+    write_report(
+        args.out,
+        table,
+        dict(
+            args=vars(args),
+            machine=machine_info(args.device),
+            rows=rows,
+            ratios=ratios,
+            timings_s=timings,
+        ),
+    )
+
+
+if __name__ == '__main__':
+    main()
