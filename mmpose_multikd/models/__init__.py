@@ -5,9 +5,11 @@ from .feature_taps import (
     default_tap_paths,
     resolve_module,
 )
+from .heads import LightSimCCHead
 
 __all__ = [
     'FeatureTaps',
+    'LightSimCCHead',
     'as_branch_list',
     'default_tap_paths',
     'resolve_module',
