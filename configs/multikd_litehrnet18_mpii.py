@@ -47,3 +47,10 @@ model = dict(
             loss_weight=0.03)),
     # e.g. dict(type='linear', start_factor=1.0, end_factor=0.0)
     loss_weight_schedule=None)
+
+# Stop at the first NaN/Inf loss, before a checkpoint of that iteration is
+# written (the list replaces the student's, so its SyncBuffersHook is kept).
+custom_hooks = [
+    dict(type='SyncBuffersHook'),
+    dict(type='NonFiniteLossHook'),
+]

@@ -14,6 +14,6 @@ from .utils import allow_mmengine_checkpoints
 allow_mmengine_checkpoints()
 
 # Importing the subpackages registers their components in MMPose's MODELS.
-from . import distillers, losses, models  # noqa: E402,F401
+from . import distillers, engine, losses, models  # noqa: E402,F401
 
 __version__ = '0.1.0'

@@ -4,7 +4,14 @@
 #
 #   bash tools/dist_test.sh CONFIG CHECKPOINT NUM_GPUS [test.py options]
 #
-# On CPU (tests), add: --cfg-options env_cfg.dist_cfg.backend=gloo
+# Environment: NNODES, NODE_RANK, MASTER_ADDR, PORT (torchrun's rendezvous)
+# and PYTHON (the interpreter with MMPose installed, default `python`).
+#
+# Without CUDA (CPU DDP, e.g. tests) each process runs on the CPU with the
+# gloo backend: MMEngine's `--launcher pytorch` calls torch.cuda.set_device,
+# so the gloo process group is created first (MMEngine then skips its own
+# init_dist), and the DDP wrapper is configured without `device_ids`. Options
+# given after CONFIG CHECKPOINT NUM_GPUS still override these defaults.
 set -euo pipefail
 CONFIG=$1
 CHECKPOINT=$2
@@ -15,8 +22,29 @@ PORT=${PORT:-29500}
 MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
 PYTHON=${PYTHON:-python}
 
-TEST_PY=$("$PYTHON" -c "import mmpose, os.path as p; \
-print(p.join(p.dirname(mmpose.__file__), '.mim', 'tools', 'test.py'))")
+# MMPose's test.py and whether CUDA is available, in one interpreter start.
+read -r TEST_PY HAS_CUDA < <("$PYTHON" -c "import os.path as p, mmpose, \
+torch; print(p.join(p.dirname(mmpose.__file__), '.mim', 'tools', \
+'test.py'), int(torch.cuda.is_available()))")
+if [ -z "${TEST_PY:-}" ]; then
+    echo "dist_test.sh: $PYTHON cannot import mmpose and torch" >&2
+    exit 1
+fi
+
+if [ "$HAS_CUDA" = 1 ]; then
+    LAUNCH=("$TEST_PY")
+    CPU_OPTIONS=()
+else
+    # gloo group first, then MMPose's test.py as __main__ (argv shifted).
+    BOOT="import runpy, sys, torch.distributed as dist; \
+dist.init_process_group('gloo'); sys.argv = sys.argv[1:]; \
+runpy.run_path(sys.argv[0], run_name='__main__')"
+    LAUNCH=(--no-python "$PYTHON" -c "$BOOT" "$TEST_PY")
+    CPU_OPTIONS=(--cfg-options env_cfg.dist_cfg.backend=gloo
+        model_wrapper_cfg.type=MMDistributedDataParallel
+        model_wrapper_cfg.device_ids=None
+        model_wrapper_cfg.broadcast_buffers=False)
+fi
 
 PYTHONPATH="$(dirname "$0")/..:${PYTHONPATH:-}" \
 "$PYTHON" -m torch.distributed.run \
@@ -25,4 +53,5 @@ PYTHONPATH="$(dirname "$0")/..:${PYTHONPATH:-}" \
     --master_addr="$MASTER_ADDR" \
     --nproc_per_node="$GPUS" \
     --master_port="$PORT" \
-    "$TEST_PY" "$CONFIG" "$CHECKPOINT" --launcher pytorch "${@:4}"
+    "${LAUNCH[@]}" "$CONFIG" "$CHECKPOINT" --launcher pytorch \
+    ${CPU_OPTIONS[@]+"${CPU_OPTIONS[@]}"} "${@:4}"

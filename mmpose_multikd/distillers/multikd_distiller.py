@@ -15,6 +15,7 @@ from mmpose.utils.typing import ForwardResults, OptSampleList, SampleList
 from torch import Tensor
 
 from ..models.feature_taps import FeatureTaps, default_tap_paths
+from .config_checks import check_distiller_options
 
 ModelSpec = Union[str, dict, ConfigDict]
 # What a distillation loss is called with (see ``DISTILL_INPUTS``).
@@ -139,6 +140,9 @@ class MultiKDDistiller(BaseModel):
             own ``train_cfg``.
         init_cfg (dict, optional): Unused; weights come from the student's
             own init and ``teacher_ckpt``.
+        **unknown_options: Rejected: a ``TypeError`` names each unknown
+            ``model.<key>`` (see :func:`check_distiller_options`, which
+            checks all options' types first).
     """
 
     def __init__(
@@ -154,7 +158,9 @@ class MultiKDDistiller(BaseModel):
         data_preprocessor: Optional[dict] = None,
         train_cfg: Optional[dict] = None,
         init_cfg: Optional[dict] = None,
+        **unknown_options,
     ):
+        check_distiller_options(locals(), unknown_options)
         student_cfg = load_model_config(student)
         teacher_cfg = load_model_config(teacher)
         if data_preprocessor is None:

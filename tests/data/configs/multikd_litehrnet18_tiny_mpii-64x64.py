@@ -16,3 +16,8 @@ model = dict(
         loss_vkd=dict(type='VKDLoss', temperature=2.0),
     ),
 )
+# Stop at the first NaN/Inf loss (the student's SyncBuffersHook is kept).
+custom_hooks = [
+    dict(type='SyncBuffersHook'),
+    dict(type='NonFiniteLossHook'),
+]
