@@ -5,11 +5,12 @@ from .feature_taps import (
     default_tap_paths,
     resolve_module,
 )
-from .heads import LightSimCCHead
+from .heads import LightSimCCHead, LowRankSimCCHead
 
 __all__ = [
     'FeatureTaps',
     'LightSimCCHead',
+    'LowRankSimCCHead',
     'as_branch_list',
     'default_tap_paths',
     'resolve_module',

@@ -9,6 +9,8 @@ from mmpose.models.heads import SimCCHead
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from .utils import simcc_keypoint_maps
+
 
 @MODELS.register_module()
 class LightSimCCHead(SimCCHead):
@@ -77,12 +79,7 @@ class LightSimCCHead(SimCCHead):
 
     def _keypoint_maps(self, feats: Sequence[Tensor]) -> Tensor:
         """``(N, K, h, w)`` maps, checked against ``in_featuremap_size``."""
-        if self.deconv_head is None:
-            maps = feats[-1]
-            if self.final_layer is not None:
-                maps = self.final_layer(maps)
-        else:
-            maps = self.deconv_head(feats)
+        maps = simcc_keypoint_maps(self, feats)
         expected = tuple(self.heatmap_size)
         if (maps.shape[-1], maps.shape[-2]) != expected:
             raise ValueError(
