@@ -43,3 +43,15 @@ def mmpose_default_scope():
     from mmengine.registry import init_default_scope
 
     init_default_scope('mmpose')
+
+
+@pytest.fixture(scope='module')
+def one_torch_thread():
+    """One intra-op thread for a module's tests: on a busy 2-core machine
+    more threads only contend (an order of magnitude slower)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

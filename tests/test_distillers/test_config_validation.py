@@ -18,14 +18,7 @@ STUDENT_CFG = str(TINY / 'simcc_litehrnet-18_tiny_mpii-64x64.py')
 FKD = dict(type='CrossStageAttentionKDLoss', embed_dim=16, pool_size=4)
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_torch_thread():
-    """One intra-op thread: on a busy 2-core machine more threads only
-    contend (an order of magnitude slower)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 
 def distiller_cfg(**overrides) -> dict:

@@ -26,14 +26,7 @@ DISTILLER_CFG = TINY / 'multikd_litehrnet18_tiny_mpii-64x64.py'
 TEACHER_CFG = TINY / 'simcc_hrnet-w32_tiny_mpii-64x64.py'
 
 
-@pytest.fixture(autouse=True, scope='module')
-def one_torch_thread():
-    """One intra-op thread: on a busy 2-core machine more threads only
-    contend (an order of magnitude slower)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('one_torch_thread')
 
 
 def fake_runner(work_dir, iteration: int = 6, outputs_hub=None):
