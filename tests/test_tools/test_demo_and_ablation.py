@@ -92,3 +92,25 @@ def test_demo_then_ablation(tmp_path):
         assert s['seeds'] == [0, 1] and len(s['PCKh']) == 2
     markdown = (ablation_dir / 'ablation.md').read_text()
     assert len(re.findall(r'[\d.]+ ± [\d.]+', markdown)) == 4
+
+
+def load_run_ablation():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        'run_ablation', REPO_ROOT / 'tools' / 'run_ablation.py'
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_finished_runs_are_reused_only_for_the_same_config(tmp_path):
+    run_ablation = load_run_ablation()
+    config = str(REPO_ROOT / 'configs' / 'demo' / 'x.py')
+    assert run_ablation.finished_run(str(tmp_path), config) is None
+    result = dict(config=config, PCKh=12.5, **{'PCKh@0.1': 1.0})
+    (tmp_path / 'result.json').write_text(json.dumps(result))
+    assert run_ablation.finished_run(str(tmp_path), config) == result
+    other = str(REPO_ROOT / 'configs' / 'demo' / 'y.py')
+    assert run_ablation.finished_run(str(tmp_path), other) is None
