@@ -32,6 +32,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
+from mmpose.registry import MODELS
 
 from mmpose_multikd.apis.benchmark import (
     gpu_peak_memory_mb,
@@ -45,6 +46,7 @@ from mmpose_multikd.apis.benchmark import (
     synthetic_batch,
     write_report,
 )
+from mmpose_multikd.distillers.multikd_distiller import load_model_config
 
 CASES = ('student_step', 'teacher_forward', 'multikd_step', 'dwpose_step')
 # DWPose's first-stage settings in MMPose's configs.
@@ -76,28 +78,16 @@ def adam(model: torch.nn.Module) -> OptimWrapper:
 
 
 def build_student(cfg: Config, device: str):
-    from mmpose.registry import MODELS
-
-    from mmpose_multikd.distillers.multikd_distiller import load_model_config
-
     return MODELS.build(load_model_config(cfg.model.student)).to(device)
 
 
 def build_teacher(cfg: Config, device: str):
-    from mmpose.registry import MODELS
-
-    from mmpose_multikd.distillers.multikd_distiller import load_model_config
-
     teacher = MODELS.build(load_model_config(cfg.model.teacher)).to(device)
     return teacher.eval().requires_grad_(False)
 
 
 def build_dwpose(cfg: Config, device: str, tmp_dir: str):
     """MMPose's DWPoseDistiller on the config's teacher and student."""
-    from mmpose.registry import MODELS
-
-    from mmpose_multikd.distillers.multikd_distiller import load_model_config
-
     paths = {}
     for role in ('teacher', 'student'):
         paths[role] = osp.join(tmp_dir, f'{role}.py')
@@ -161,8 +151,6 @@ def build_case(
     name: str, cfg: Config, batch: dict, device: str, tmp_dir: str
 ) -> Callable[[], object]:
     """A call running one step of case ``name`` on ``batch``."""
-    from mmpose.registry import MODELS
-
     if name == 'teacher_forward':
         teacher = build_teacher(cfg, device)
         inputs = teacher.data_preprocessor(batch, False)['inputs']
@@ -184,8 +172,6 @@ def build_case(
 
 def make_batch(cfg: Config, batch_size: int) -> dict:
     """A batch labelled by the student head's own codec."""
-    from mmpose_multikd.distillers.multikd_distiller import load_model_config
-
     head = load_model_config(cfg.model.student).head
     return synthetic_batch(head.decoder, batch_size, head.out_channels)
 
