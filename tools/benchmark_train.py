@@ -14,10 +14,17 @@ on one synthetic batch of the config's input size packed by MMPose's own
   ``torch.no_grad()`` on the preprocessed batch;
 - (c) ``multikd_step``: ``MultiKDDistiller``'s training step;
 - (d) ``dwpose_step``: MMPose's ``DWPoseDistiller`` (feature + logit KD on
-  the last backbone output) on the same teacher and student.
+  the last backbone output) on the same teacher and student;
+- (e) ``aligner_convs``: only the 1x1 convolutions ``W_b x_b`` that
+  ``CrossStageAttentionKDLoss``'s alignments ``f_lm`` consist of (every
+  valid pair, every used branch), forward and backward on the student
+  features tapped from one distiller step. No resizing, BatchNorm, MSE,
+  attention or KL: a lower bound on what the specified loss must add.
 
-Reports ``c / (a + b)`` (our overhead above running both networks) and
-``c / d`` (against the peer). Peak memory: per case, a clean subprocess
+Reports ``c / (a + b)`` (our overhead above running both networks),
+``c / d`` (against the peer) and ``(a + b + e) / (a + b)``, the best
+``c / (a + b)`` that any implementation of the specified alignments can
+reach. Peak memory: per case, a clean subprocess
 on CPU, ``torch.cuda.max_memory_allocated`` on a GPU. Teacher weights are
 random: timing does not depend on them.
 """
@@ -28,6 +35,7 @@ import tempfile
 from typing import Callable, Dict, Tuple
 
 import torch
+import torch.nn.functional as F
 from mmengine.config import Config, ConfigDict
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
@@ -47,8 +55,15 @@ from mmpose_multikd.apis.benchmark import (
     write_report,
 )
 from mmpose_multikd.distillers.multikd_distiller import load_model_config
+from mmpose_multikd.losses import CrossStageAttentionKDLoss
 
-CASES = ('student_step', 'teacher_forward', 'multikd_step', 'dwpose_step')
+CASES = (
+    'student_step',
+    'teacher_forward',
+    'multikd_step',
+    'dwpose_step',
+    'aligner_convs',
+)
 # DWPose's first-stage settings in MMPose's configs.
 DWPOSE_FEATURE_WEIGHT = 7e-5
 DWPOSE_LOGIT_WEIGHT = 0.1
@@ -147,10 +162,67 @@ def last_feature_channels(cfg: Config, device: str) -> Dict[str, int]:
     }
 
 
+def build_aligner_convs(
+    cfg: Config, batch: dict, device: str
+) -> Callable[[], object]:
+    """Forward and backward of the alignment convolutions alone.
+
+    One distiller step taps the student stage features that reach the
+    ``CrossStageAttentionKDLoss``; the returned call applies, for every
+    valid pair ``(l, m)`` and every used branch ``b`` of student stage
+    ``m``, the conv ``W_b x_b`` (the pair's 1x1 weight columns of that
+    branch) and back-propagates into the features and weights.
+    """
+    distiller = MODELS.build(cfg.model).to(device).train()
+    fkd = [
+        loss
+        for loss in distiller.distill_losses.values()
+        if isinstance(loss, CrossStageAttentionKDLoss)
+    ]
+    if not fkd:
+        raise ValueError(
+            'aligner_convs: the config has no CrossStageAttentionKDLoss in '
+            'model.distill_losses'
+        )
+    fkd = fkd[0]
+    tapped = {}
+    handle = fkd.register_forward_pre_hook(
+        lambda module, args: tapped.setdefault('student', args[0])
+    )
+    distiller.train_step(batch, adam(distiller))
+    handle.remove()
+    stages = [
+        [feat] if isinstance(feat, torch.Tensor) else list(feat)
+        for feat in tapped['student']
+    ]
+    used = None if fkd.multi_resolution else 1
+    stages = [
+        [branch.detach().requires_grad_() for branch in branches[:used]]
+        for branches in stages
+    ]
+
+    def aligner_convs():
+        total = 0
+        for t_idx, s_idx in fkd.valid_pairs:
+            weight = fkd.aligners[fkd.pair_key(t_idx, s_idx)][0].weight
+            start = 0
+            for branch in stages[s_idx]:
+                stop = start + branch.shape[1]
+                conv = F.conv2d(branch, weight[:, start:stop])
+                total = total + conv.sum()
+                start = stop
+        total.backward()
+        return total
+
+    return aligner_convs
+
+
 def build_case(
     name: str, cfg: Config, batch: dict, device: str, tmp_dir: str
 ) -> Callable[[], object]:
     """A call running one step of case ``name`` on ``batch``."""
+    if name == 'aligner_convs':
+        return build_aligner_convs(cfg, batch, device)
     if name == 'teacher_forward':
         teacher = build_teacher(cfg, device)
         inputs = teacher.data_preprocessor(batch, False)['inputs']
@@ -249,6 +321,7 @@ def report(
         'multikd_over_floor': ms['multikd_step'] / floor,
         'multikd_over_dwpose': ms['multikd_step'] / ms['dwpose_step'],
         'dwpose_over_floor': ms['dwpose_step'] / floor,
+        'floor_with_aligner_convs': (floor + ms['aligner_convs']) / floor,
     }
     rows = [
         dict(
@@ -275,6 +348,9 @@ def report(
             f'- c / (a + b) = {ratios["multikd_over_floor"]:.3f}',
             f'- c / d = {ratios["multikd_over_dwpose"]:.3f}',
             f'- d / (a + b) = {ratios["dwpose_over_floor"]:.3f}',
+            '- (a + b + e) / (a + b) = '
+            f'{ratios["floor_with_aligner_convs"]:.3f} (the best reachable '
+            'c / (a + b))',
         ]
     )
     print(table)

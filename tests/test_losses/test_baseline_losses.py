@@ -16,6 +16,7 @@ from mmpose_multikd.losses.baselines import (
     ReviewKDLoss,
     RKDLoss,
     SPLoss,
+    StageFeatureKDLoss,
 )
 from mmpose_multikd.losses.vkd_loss import VKDLoss
 
@@ -721,6 +722,26 @@ def test_build_from_registry_with_distiller_channels(loss_cls):
     assert loss_cls.DISTILL_INPUTS == 'stage_feats'
     assert loss_fn.loss_weight == 2.0
     assert loss_fn.teacher_channels == [[32, 64], [32, 64, 128], [32]]
+
+
+@pytest.mark.parametrize('loss_cls', FEATURE_LOSSES)
+def test_loss_weight_scales_the_feature_loss(loss_cls):
+    assert issubclass(loss_cls, StageFeatureKDLoss)
+    student, teacher = make_inputs()
+    unit = build(loss_cls, STUDENT_CHANNELS, TEACHER_CHANNELS).eval()
+    weighted = build(
+        loss_cls, STUDENT_CHANNELS, TEACHER_CHANNELS, loss_weight=2.5
+    ).eval()
+    torch.testing.assert_close(
+        weighted(student, teacher), 2.5 * unit(student, teacher)
+    )
+
+
+def test_stage_feature_base_needs_a_feature_loss():
+    base = StageFeatureKDLoss(STUDENT_CHANNELS, TEACHER_CHANNELS)
+    student, teacher = make_inputs()
+    with pytest.raises(NotImplementedError, match='StageFeatureKDLoss'):
+        base(student, teacher)
 
 
 @pytest.mark.parametrize('loss_cls', FEATURE_LOSSES)

@@ -93,6 +93,7 @@ def test_training_benchmark(tmp_path):
         'teacher_forward',
         'multikd_step',
         'dwpose_step',
+        'aligner_convs',
     }
     ratios = report['ratios']
     floor = ms['student_step'] + ms['teacher_forward']
@@ -101,6 +102,9 @@ def test_training_benchmark(tmp_path):
     )
     assert ratios['multikd_over_dwpose'] == pytest.approx(
         ms['multikd_step'] / ms['dwpose_step']
+    )
+    assert ratios['floor_with_aligner_convs'] == pytest.approx(
+        (floor + ms['aligner_convs']) / floor
     )
     for row in report['rows']:
         assert row['peak_mb'] >= row['peak_over_import_mb'] >= 0

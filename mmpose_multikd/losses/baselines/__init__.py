@@ -4,7 +4,8 @@
 Importing this package registers them in MMPose's ``MODELS``: ``ATLoss``,
 ``FitNetLoss``, ``RKDLoss``, ``ReviewKDLoss``, ``SPLoss`` and, because
 MMPose already owns the name ``KDLoss``, :class:`KDLoss` as
-``'HintonKDLoss'``.
+``'HintonKDLoss'``. The five feature losses share
+:class:`StageFeatureKDLoss` (input checks, top branches, ``loss_weight``).
 """
 
 from .at_loss import ATLoss
@@ -13,6 +14,7 @@ from .kd_loss import KDLoss
 from .reviewkd_loss import AttentionBasedFusion, ReviewKDLoss
 from .rkd_loss import RKDLoss
 from .sp_loss import SPLoss
+from .stage_feature_kd_loss import StageFeatureKDLoss
 
 __all__ = [
     'ATLoss',
@@ -22,4 +24,5 @@ __all__ = [
     'RKDLoss',
     'ReviewKDLoss',
     'SPLoss',
+    'StageFeatureKDLoss',
 ]

@@ -1,25 +1,22 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Attention transfer: match normalised spatial attention maps."""
 
-from typing import Sequence
+from typing import List, Sequence
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
 from ._utils import (
     ChannelSpec,
-    StageFeature,
-    parse_stage_channels,
     resize_bilinear,
-    top_branch_inputs,
 )
+from .stage_feature_kd_loss import StageFeatureKDLoss
 
 
 @MODELS.register_module()
-class ATLoss(nn.Module):
+class ATLoss(StageFeatureKDLoss):
     """Activation-based attention transfer.
 
     Zagoruyko and Komodakis, "Paying More Attention to Attention: Improving
@@ -63,9 +60,6 @@ class ATLoss(nn.Module):
         loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
     """
 
-    # Tells ``MultiKDDistiller`` to call the loss with stage features.
-    DISTILL_INPUTS = 'stage_feats'
-
     def __init__(
         self,
         student_channels: Sequence[ChannelSpec],
@@ -73,49 +67,16 @@ class ATLoss(nn.Module):
         p: float = 2,
         loss_weight: float = 1.0,
     ) -> None:
-        super().__init__()
-        owner = type(self).__name__
-        self.student_channels = parse_stage_channels(
-            student_channels, 'student', owner
-        )
-        self.teacher_channels = parse_stage_channels(
-            teacher_channels, 'teacher', owner
-        )
+        super().__init__(student_channels, teacher_channels, loss_weight)
+        owner = self.owner
         if p <= 0:
             raise ValueError(f'{owner}: p must be > 0, got {p}.')
         self.p = p
-        self.loss_weight = float(loss_weight)
 
-    @property
-    def num_pairs(self) -> int:
-        """int: Number of (student, teacher) stage pairs."""
-        return min(len(self.student_channels), len(self.teacher_channels))
-
-    def forward(
-        self,
-        student_stage_feats: Sequence[StageFeature],
-        teacher_stage_feats: Sequence[StageFeature],
+    def feature_loss(
+        self, student: List[Tensor], teacher: List[Tensor], batch_size: int
     ) -> Tensor:
-        """Compute the attention transfer loss.
-
-        Args:
-            student_stage_feats (Sequence[Tensor | Sequence[Tensor]]): Per
-                student stage, a tensor ``(N, C, H, W)`` or its branch
-                tensors, highest resolution first.
-            teacher_stage_feats (Sequence[Tensor | Sequence[Tensor]]): The
-                same for the teacher (detached here).
-
-        Returns:
-            Tensor: The scalar loss.
-        """
-        owner = type(self).__name__
-        student, teacher, batch_size = top_branch_inputs(
-            student_stage_feats,
-            teacher_stage_feats,
-            self.student_channels,
-            self.teacher_channels,
-            owner,
-        )
+        """The unweighted loss (see :class:`StageFeatureKDLoss`)."""
         stage_losses = [
             (
                 self._attention(student_feat, teacher_feat.shape[-2:])
@@ -127,7 +88,7 @@ class ATLoss(nn.Module):
                 student[: self.num_pairs], teacher[: self.num_pairs]
             )
         ]
-        return torch.stack(stage_losses).mean() * self.loss_weight
+        return torch.stack(stage_losses).mean()
 
     def _attention(self, feat: Tensor, size: Sequence[int]) -> Tensor:
         """L2-normalised attention map of each sample.

@@ -1,7 +1,7 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """FitNets hint loss."""
 
-from typing import Sequence
+from typing import List, Sequence
 
 import torch.nn as nn
 import torch.nn.functional as F
@@ -10,16 +10,14 @@ from torch import Tensor
 
 from ._utils import (
     ChannelSpec,
-    StageFeature,
-    parse_stage_channels,
     resize_bilinear,
     resolve_stage,
-    top_branch_inputs,
 )
+from .stage_feature_kd_loss import StageFeatureKDLoss
 
 
 @MODELS.register_module()
-class FitNetLoss(nn.Module):
+class FitNetLoss(StageFeatureKDLoss):
     """FitNets hint loss on one mid-level stage.
 
     Romero et al., "FitNets: Hints for Thin Deep Nets", ICLR 2015. The
@@ -55,9 +53,6 @@ class FitNetLoss(nn.Module):
         loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
     """
 
-    # Tells ``MultiKDDistiller`` to call the loss with stage features.
-    DISTILL_INPUTS = 'stage_feats'
-
     def __init__(
         self,
         student_channels: Sequence[ChannelSpec],
@@ -66,21 +61,14 @@ class FitNetLoss(nn.Module):
         teacher_stage: int = 1,
         loss_weight: float = 1.0,
     ) -> None:
-        super().__init__()
-        owner = type(self).__name__
-        self.student_channels = parse_stage_channels(
-            student_channels, 'student', owner
-        )
-        self.teacher_channels = parse_stage_channels(
-            teacher_channels, 'teacher', owner
-        )
+        super().__init__(student_channels, teacher_channels, loss_weight)
+        owner = self.owner
         self.student_stage = resolve_stage(
             student_stage, len(self.student_channels), 'student_stage', owner
         )
         self.teacher_stage = resolve_stage(
             teacher_stage, len(self.teacher_channels), 'teacher_stage', owner
         )
-        self.loss_weight = float(loss_weight)
         in_channels = self.student_channels[self.student_stage][0]
         out_channels = self.teacher_channels[self.teacher_stage][0]
         self.regressor = nn.Sequential(
@@ -88,33 +76,12 @@ class FitNetLoss(nn.Module):
             nn.BatchNorm2d(out_channels),
         )
 
-    def forward(
-        self,
-        student_stage_feats: Sequence[StageFeature],
-        teacher_stage_feats: Sequence[StageFeature],
+    def feature_loss(
+        self, student: List[Tensor], teacher: List[Tensor], batch_size: int
     ) -> Tensor:
-        """Compute the hint loss.
-
-        Args:
-            student_stage_feats (Sequence[Tensor | Sequence[Tensor]]): Per
-                student stage, a tensor ``(N, C, H, W)`` or its branch
-                tensors, highest resolution first.
-            teacher_stage_feats (Sequence[Tensor | Sequence[Tensor]]): The
-                same for the teacher (detached here).
-
-        Returns:
-            Tensor: The scalar loss.
-        """
-        owner = type(self).__name__
-        student, teacher, batch_size = top_branch_inputs(
-            student_stage_feats,
-            teacher_stage_feats,
-            self.student_channels,
-            self.teacher_channels,
-            owner,
-        )
+        """The unweighted loss (see :class:`StageFeatureKDLoss`)."""
         hint = teacher[self.teacher_stage]
         guided = resize_bilinear(
             self.regressor(student[self.student_stage]), hint.shape[-2:]
         )
-        return F.mse_loss(guided, hint) * self.loss_weight
+        return F.mse_loss(guided, hint)

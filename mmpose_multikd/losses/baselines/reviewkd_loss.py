@@ -11,11 +11,9 @@ from torch import Tensor
 
 from ._utils import (
     ChannelSpec,
-    StageFeature,
-    parse_stage_channels,
     resize_bilinear,
-    top_branch_inputs,
 )
+from .stage_feature_kd_loss import StageFeatureKDLoss
 
 # Pyramid levels of the hierarchical context loss (output side lengths).
 HCL_LEVELS = (4, 2, 1)
@@ -102,7 +100,7 @@ class AttentionBasedFusion(nn.Module):
 
 
 @MODELS.register_module()
-class ReviewKDLoss(nn.Module):
+class ReviewKDLoss(StageFeatureKDLoss):
     """Knowledge review distillation with ABF fusion and the HCL loss.
 
     Chen, Liu, Zhao and Jia, "Distilling Knowledge via Knowledge Review",
@@ -146,9 +144,6 @@ class ReviewKDLoss(nn.Module):
         loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
     """
 
-    # Tells ``MultiKDDistiller`` to call the loss with stage features.
-    DISTILL_INPUTS = 'stage_feats'
-
     def __init__(
         self,
         student_channels: Sequence[ChannelSpec],
@@ -156,14 +151,8 @@ class ReviewKDLoss(nn.Module):
         mid_channels: int = 64,
         loss_weight: float = 1.0,
     ) -> None:
-        super().__init__()
-        owner = type(self).__name__
-        self.student_channels = parse_stage_channels(
-            student_channels, 'student', owner
-        )
-        self.teacher_channels = parse_stage_channels(
-            teacher_channels, 'teacher', owner
-        )
+        super().__init__(student_channels, teacher_channels, loss_weight)
+        owner = self.owner
         if (
             not isinstance(mid_channels, int)
             or isinstance(mid_channels, bool)
@@ -174,7 +163,6 @@ class ReviewKDLoss(nn.Module):
                 f'{mid_channels!r}.'
             )
         self.mid_channels = mid_channels
-        self.loss_weight = float(loss_weight)
         deepest = self.num_pairs - 1
         # abfs[l] processes student stage l (reviewed from l = deepest).
         self.abfs = nn.ModuleList(
@@ -187,42 +175,16 @@ class ReviewKDLoss(nn.Module):
             for stage in range(self.num_pairs)
         )
 
-    @property
-    def num_pairs(self) -> int:
-        """int: Number of (student, teacher) stage pairs."""
-        return min(len(self.student_channels), len(self.teacher_channels))
-
-    def forward(
-        self,
-        student_stage_feats: Sequence[StageFeature],
-        teacher_stage_feats: Sequence[StageFeature],
+    def feature_loss(
+        self, student: List[Tensor], teacher: List[Tensor], batch_size: int
     ) -> Tensor:
-        """Compute the ReviewKD loss.
-
-        Args:
-            student_stage_feats (Sequence[Tensor | Sequence[Tensor]]): Per
-                student stage, a tensor ``(N, C, H, W)`` or its branch
-                tensors, highest resolution first.
-            teacher_stage_feats (Sequence[Tensor | Sequence[Tensor]]): The
-                same for the teacher (detached here).
-
-        Returns:
-            Tensor: The scalar loss.
-        """
-        owner = type(self).__name__
-        student, teacher, batch_size = top_branch_inputs(
-            student_stage_feats,
-            teacher_stage_feats,
-            self.student_channels,
-            self.teacher_channels,
-            owner,
-        )
+        """The unweighted loss (see :class:`StageFeatureKDLoss`)."""
         outputs = self.review(student[: self.num_pairs])
         stage_losses = [
             self.hcl(resize_bilinear(output, target.shape[-2:]), target)
             for output, target in zip(outputs, teacher)
         ]
-        return torch.stack(stage_losses).sum() * self.loss_weight
+        return torch.stack(stage_losses).sum()
 
     def review(self, student_feats: Sequence[Tensor]) -> List[Tensor]:
         """Run the ABF modules from the deepest paired stage upwards.

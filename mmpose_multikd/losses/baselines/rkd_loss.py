@@ -1,21 +1,18 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Relational KD: distance- and angle-wise relations of pooled features."""
 
-from typing import Sequence
+from typing import List, Sequence
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
 from ._utils import (
     ChannelSpec,
-    StageFeature,
-    parse_stage_channels,
     resolve_stage,
-    top_branch_inputs,
 )
+from .stage_feature_kd_loss import StageFeatureKDLoss
 
 # Floor of squared distances before the square root (as in the reference
 # implementation), which keeps the gradient finite for coinciding points.
@@ -23,7 +20,7 @@ SQUARED_DISTANCE_EPS = 1e-12
 
 
 @MODELS.register_module()
-class RKDLoss(nn.Module):
+class RKDLoss(StageFeatureKDLoss):
     """Relational knowledge distillation (RKD-DA).
 
     Park, Kim, Lu and Cho, "Relational Knowledge Distillation", CVPR 2019.
@@ -76,9 +73,6 @@ class RKDLoss(nn.Module):
         loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
     """
 
-    # Tells ``MultiKDDistiller`` to call the loss with stage features.
-    DISTILL_INPUTS = 'stage_feats'
-
     def __init__(
         self,
         student_channels: Sequence[ChannelSpec],
@@ -88,14 +82,8 @@ class RKDLoss(nn.Module):
         angle_weight: float = 50.0,
         loss_weight: float = 1.0,
     ) -> None:
-        super().__init__()
-        owner = type(self).__name__
-        self.student_channels = parse_stage_channels(
-            student_channels, 'student', owner
-        )
-        self.teacher_channels = parse_stage_channels(
-            teacher_channels, 'teacher', owner
-        )
+        super().__init__(student_channels, teacher_channels, loss_weight)
+        owner = self.owner
         self.student_stage = resolve_stage(
             stage, len(self.student_channels), 'stage (student)', owner
         )
@@ -109,38 +97,16 @@ class RKDLoss(nn.Module):
             )
         self.distance_weight = float(distance_weight)
         self.angle_weight = float(angle_weight)
-        self.loss_weight = float(loss_weight)
 
-    def forward(
-        self,
-        student_stage_feats: Sequence[StageFeature],
-        teacher_stage_feats: Sequence[StageFeature],
+    def feature_loss(
+        self, student: List[Tensor], teacher: List[Tensor], batch_size: int
     ) -> Tensor:
-        """Compute the RKD loss.
-
-        Args:
-            student_stage_feats (Sequence[Tensor | Sequence[Tensor]]): Per
-                student stage, a tensor ``(N, C, H, W)`` or its branch
-                tensors, highest resolution first.
-            teacher_stage_feats (Sequence[Tensor | Sequence[Tensor]]): The
-                same for the teacher (detached here).
-
-        Returns:
-            Tensor: The scalar loss.
-        """
-        owner = type(self).__name__
-        student, teacher, batch_size = top_branch_inputs(
-            student_stage_feats,
-            teacher_stage_feats,
-            self.student_channels,
-            self.teacher_channels,
-            owner,
-        )
+        """The unweighted loss (see :class:`StageFeatureKDLoss`)."""
         min_samples = 3 if self.angle_weight > 0 else 2
         if batch_size < min_samples:
             raise ValueError(
-                f'{owner}: needs at least {min_samples} samples per batch '
-                '(2 for distances, 3 for angles), got student stage '
+                f'{self.owner}: needs at least {min_samples} samples per '
+                'batch (2 for distances, 3 for angles), got student stage '
                 f'{self.student_stage} of shape '
                 f'{tuple(student[self.student_stage].shape)}. Use a larger '
                 'batch or drop_last=True in the dataloader.'
@@ -156,7 +122,7 @@ class RKDLoss(nn.Module):
             loss = loss + self.angle_weight * F.smooth_l1_loss(
                 self._angles(student_embed), self._angles(teacher_embed)
             )
-        return loss * self.loss_weight
+        return loss
 
     @staticmethod
     def _normalised_distances(embed: Tensor) -> Tensor:

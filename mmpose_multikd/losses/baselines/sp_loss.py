@@ -1,24 +1,21 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Similarity-preserving KD: match the batch similarity matrices."""
 
-from typing import Sequence
+from typing import List, Sequence
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
 from ._utils import (
     ChannelSpec,
-    StageFeature,
-    parse_stage_channels,
-    top_branch_inputs,
 )
+from .stage_feature_kd_loss import StageFeatureKDLoss
 
 
 @MODELS.register_module()
-class SPLoss(nn.Module):
+class SPLoss(StageFeatureKDLoss):
     """Similarity-preserving knowledge distillation.
 
     Tung and Mori, "Similarity-Preserving Knowledge Distillation", ICCV 2019.
@@ -53,55 +50,18 @@ class SPLoss(nn.Module):
         loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
     """
 
-    # Tells ``MultiKDDistiller`` to call the loss with stage features.
-    DISTILL_INPUTS = 'stage_feats'
-
     def __init__(
         self,
         student_channels: Sequence[ChannelSpec],
         teacher_channels: Sequence[ChannelSpec],
         loss_weight: float = 1.0,
     ) -> None:
-        super().__init__()
-        owner = type(self).__name__
-        self.student_channels = parse_stage_channels(
-            student_channels, 'student', owner
-        )
-        self.teacher_channels = parse_stage_channels(
-            teacher_channels, 'teacher', owner
-        )
-        self.loss_weight = float(loss_weight)
+        super().__init__(student_channels, teacher_channels, loss_weight)
 
-    @property
-    def num_pairs(self) -> int:
-        """int: Number of (student, teacher) stage pairs."""
-        return min(len(self.student_channels), len(self.teacher_channels))
-
-    def forward(
-        self,
-        student_stage_feats: Sequence[StageFeature],
-        teacher_stage_feats: Sequence[StageFeature],
+    def feature_loss(
+        self, student: List[Tensor], teacher: List[Tensor], batch_size: int
     ) -> Tensor:
-        """Compute the similarity-preserving loss.
-
-        Args:
-            student_stage_feats (Sequence[Tensor | Sequence[Tensor]]): Per
-                student stage, a tensor ``(N, C, H, W)`` or its branch
-                tensors, highest resolution first.
-            teacher_stage_feats (Sequence[Tensor | Sequence[Tensor]]): The
-                same for the teacher (detached here).
-
-        Returns:
-            Tensor: The scalar loss.
-        """
-        owner = type(self).__name__
-        student, teacher, batch_size = top_branch_inputs(
-            student_stage_feats,
-            teacher_stage_feats,
-            self.student_channels,
-            self.teacher_channels,
-            owner,
-        )
+        """The unweighted loss (see :class:`StageFeatureKDLoss`)."""
         stage_losses = [
             (self._similarity(student_feat) - self._similarity(teacher_feat))
             .pow(2)
@@ -110,8 +70,7 @@ class SPLoss(nn.Module):
                 student[: self.num_pairs], teacher[: self.num_pairs]
             )
         ]
-        loss = torch.stack(stage_losses).sum() / batch_size**2
-        return loss * self.loss_weight
+        return torch.stack(stage_losses).sum() / batch_size**2
 
     @staticmethod
     def _similarity(feat: Tensor) -> Tensor:
