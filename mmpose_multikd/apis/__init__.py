@@ -2,15 +2,19 @@
 from .experiment import (
     data_root_options,
     experiment_options,
+    finish_experiment_process,
     load_config,
     mean_pose_floor,
     run_experiment,
+    start_experiment_process,
 )
 
 __all__ = [
     'data_root_options',
     'experiment_options',
+    'finish_experiment_process',
     'load_config',
     'mean_pose_floor',
     'run_experiment',
+    'start_experiment_process',
 ]

@@ -61,6 +61,12 @@ def test_demo_then_ablation(tmp_path):
     table = (demo_dir / 'results.md').read_text()
     assert table.count('\n| ') == 5  # header + 3 models + floor
     assert '| floor: mean pose |' in stdout
+    # The two students trained side by side: the Multi-KD run on the
+    # console, the student alone in its own console.log.
+    side_log = demo_dir / 'simcc_litehrnet-18_demo_synthetic-64x64'
+    side_log = (side_log / 'console.log').read_text()
+    assert 'Epoch(train)' in side_log and 'loss_fkd' not in side_log
+    assert 'loss_fkd' in stdout
 
     teacher_ckpt = results['rows'][0]['checkpoint']
     ablation_dir = tmp_path / 'ablation'
