@@ -15,11 +15,13 @@ on one synthetic batch of the config's input size packed by MMPose's own
 - (c) ``multikd_step``: ``MultiKDDistiller``'s training step;
 - (d) ``dwpose_step``: MMPose's ``DWPoseDistiller`` (feature + logit KD on
   the last backbone output) on the same teacher and student;
-- (e) ``aligner_convs``: only the 1x1 convolutions ``W_b x_b`` that
-  ``CrossStageAttentionKDLoss``'s alignments ``f_lm`` consist of (every
-  valid pair, every used branch), forward and backward on the student
-  features tapped from one distiller step. No resizing, BatchNorm, MSE,
-  attention or KL: a lower bound on what the specified loss must add.
+- (e) ``aligner_convs``: only the multiply-adds of the 1x1 convolutions
+  ``W_b x_b`` that ``CrossStageAttentionKDLoss``'s alignments ``f_lm``
+  consist of, in their cheapest form: one conv per used student branch
+  producing the channels of every pair of its stage at once (contiguous
+  stacked weights), forward and backward, on the student features tapped
+  from one distiller step. No resizing, BatchNorm, MSE, attention or KL:
+  a lower bound on what the specified loss must add.
 
 Reports ``c / (a + b)`` (our overhead above running both networks),
 ``c / d`` (against the peer) and ``(a + b + e) / (a + b)``, the best
@@ -168,10 +170,11 @@ def build_aligner_convs(
     """Forward and backward of the alignment convolutions alone.
 
     One distiller step taps the student stage features that reach the
-    ``CrossStageAttentionKDLoss``; the returned call applies, for every
-    valid pair ``(l, m)`` and every used branch ``b`` of student stage
-    ``m``, the conv ``W_b x_b`` (the pair's 1x1 weight columns of that
-    branch) and back-propagates into the features and weights.
+    ``CrossStageAttentionKDLoss``. The returned call applies, per used
+    branch ``b`` of each student stage ``m``, one conv with the weight
+    columns of ``b`` of every valid pair ``(l, m)`` stacked (the same
+    multiply-adds as all pairs' ``W_b x_b``, in the fewest and largest
+    calls) and back-propagates into the features and the weights.
     """
     distiller = MODELS.build(cfg.model).to(device).train()
     fkd = [
@@ -186,9 +189,11 @@ def build_aligner_convs(
         )
     fkd = fkd[0]
     tapped = {}
-    handle = fkd.register_forward_pre_hook(
-        lambda module, args: tapped.setdefault('student', args[0])
-    )
+
+    def tap_student_feats(module, args) -> None:
+        tapped['student'] = args[0]  # returning None keeps the inputs
+
+    handle = fkd.register_forward_pre_hook(tap_student_feats)
     distiller.train_step(batch, adam(distiller))
     handle.remove()
     stages = [
@@ -196,21 +201,31 @@ def build_aligner_convs(
         for feat in tapped['student']
     ]
     used = None if fkd.multi_resolution else 1
-    stages = [
-        [branch.detach().requires_grad_() for branch in branches[:used]]
-        for branches in stages
-    ]
+    inputs, weights = [], []
+    for s_idx, stage in enumerate(stages):
+        # All pairs of this student stage share its input: their weights
+        # stacked along the output channels make one conv per branch.
+        stacked = torch.cat(
+            [
+                fkd.aligners[fkd.pair_key(t_idx, s_idx)][0].weight
+                for t_idx, pair_s_idx in fkd.valid_pairs
+                if pair_s_idx == s_idx
+            ]
+        ).detach()
+        start = 0
+        for branch in stage[:used]:
+            stop = start + branch.shape[1]
+            inputs.append(branch.detach().requires_grad_())
+            weights.append(
+                stacked[:, start:stop].contiguous().requires_grad_()
+            )
+            start = stop
 
     def aligner_convs():
-        total = 0
-        for t_idx, s_idx in fkd.valid_pairs:
-            weight = fkd.aligners[fkd.pair_key(t_idx, s_idx)][0].weight
-            start = 0
-            for branch in stages[s_idx]:
-                stop = start + branch.shape[1]
-                conv = F.conv2d(branch, weight[:, start:stop])
-                total = total + conv.sum()
-                start = stop
+        total = sum(
+            F.conv2d(branch, weight).sum()
+            for branch, weight in zip(inputs, weights)
+        )
         total.backward()
         return total
 

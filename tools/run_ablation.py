@@ -16,12 +16,18 @@ import json
 import os
 import os.path as osp
 import statistics
+from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 from mmengine.config import Config
 
-from mmpose_multikd.apis import experiment_options, run_experiment
+from mmpose_multikd.apis import (
+    experiment_options,
+    finish_experiment_process,
+    run_experiment,
+    start_experiment_process,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIGS = sorted(
@@ -42,6 +48,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--epochs', type=int, default=None)
     parser.add_argument(
         '--tiny', action='store_true', help='batches of 4, no workers (CI)'
+    )
+    parser.add_argument(
+        '--jobs',
+        type=int,
+        default=1,
+        help='runs trained side by side, each in its own process with '
+        'max(1, cpus // jobs) threads (2 suits a 2-core machine: '
+        'LiteHRNet hardly uses a second thread)',
     )
     parser.add_argument(
         '--rerun',
@@ -94,35 +108,98 @@ def finished_run(work_dir: str, config_path: str) -> Optional[dict]:
     return result
 
 
-def main() -> None:
-    args = parse_args()
-    os.makedirs(args.work_dir, exist_ok=True)
-    summaries = []
+def plan_runs(args: argparse.Namespace) -> List[dict]:
+    """One entry per (config, seed): its work dir, options and any result.
+
+    Raises:
+        FileNotFoundError: A distiller config is listed and
+            ``--teacher-ckpt`` does not exist.
+    """
+    runs = []
     for config_path in args.configs:
-        runs = []
+        name = osp.splitext(osp.basename(config_path))[0]
+        distiller = is_distiller(config_path)
+        if distiller and not osp.isfile(args.teacher_ckpt):
+            raise FileNotFoundError(
+                f'--teacher-ckpt {args.teacher_ckpt!r} does not exist: run '
+                '`make demo` first or pass a trained teacher checkpoint'
+            )
         for seed in args.seeds:
             options = experiment_options(
                 args.data_root, seed, epochs=args.epochs, tiny=args.tiny
             )
-            if is_distiller(config_path):
-                if not osp.isfile(args.teacher_ckpt):
-                    raise FileNotFoundError(
-                        f'--teacher-ckpt {args.teacher_ckpt!r} does not '
-                        'exist: run `make demo` first or pass a trained '
-                        'teacher checkpoint'
-                    )
+            if distiller:
                 options['model.teacher_ckpt'] = args.teacher_ckpt
-            name = osp.splitext(osp.basename(config_path))[0]
             work_dir = osp.join(args.work_dir, name, f'seed{seed}')
             result = (
                 None if args.rerun else finished_run(work_dir, config_path)
             )
-            if result is None:
-                result = run_experiment(config_path, work_dir, options)
-            else:
+            if result is not None:
                 print(f'reusing the finished run in {work_dir}')
-            runs.append(dict(seed=seed, **result))
-        summaries.append(summarise(config_path, runs))
+            runs.append(
+                dict(
+                    config=config_path,
+                    seed=seed,
+                    work_dir=work_dir,
+                    options=options,
+                    result=result,
+                )
+            )
+    return runs
+
+
+def train_pending(runs: List[dict], jobs: int) -> None:
+    """Train the runs without a result, ``jobs`` at a time.
+
+    With ``jobs > 1`` each run is its own process
+    (:func:`start_experiment_process`) logging to ``console.log`` in its
+    work dir; a new one starts as soon as one ends.
+    """
+    pending = [run for run in runs if run['result'] is None]
+    if jobs <= 1:
+        for run in pending:
+            run['result'] = run_experiment(
+                run['config'], run['work_dir'], run['options']
+            )
+        return
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    running = {}
+    while pending or running:
+        while pending and len(running) < jobs:
+            run = pending.pop(0)
+            log_file = osp.join(run['work_dir'], 'console.log')
+            print(f"training {run['work_dir']} (log: {log_file})")
+            process = start_experiment_process(
+                run['config'],
+                run['work_dir'],
+                run['options'],
+                num_threads=threads,
+                log_file=log_file,
+            )
+            running[process.sentinel] = (process, run, log_file)
+        for sentinel in wait(list(running)):
+            process, run, log_file = running.pop(sentinel)
+            run['result'] = finish_experiment_process(
+                process, run['work_dir'], log_file
+            )
+
+
+def main() -> None:
+    args = parse_args()
+    os.makedirs(args.work_dir, exist_ok=True)
+    runs = plan_runs(args)
+    train_pending(runs, args.jobs)
+    summaries = [
+        summarise(
+            config_path,
+            [
+                dict(seed=run['seed'], **run['result'])
+                for run in runs
+                if run['config'] == config_path
+            ],
+        )
+        for config_path in args.configs
+    ]
 
     table = '\n'.join(
         [

@@ -81,6 +81,8 @@ def test_demo_then_ablation(tmp_path):
         '--epochs',
         '1',
         '--tiny',
+        '--jobs',
+        '2',
         '--teacher-ckpt',
         teacher_ckpt,
         '--data-root',
@@ -96,6 +98,10 @@ def test_demo_then_ablation(tmp_path):
     ]
     for s in summary['summaries']:
         assert s['seeds'] == [0, 1] and len(s['PCKh']) == 2
+        # --jobs 2: every run trained in its own process, logging there.
+        for seed in (0, 1):
+            log = ablation_dir / s['name'] / f'seed{seed}' / 'console.log'
+            assert 'Epoch(train)' in log.read_text()
     markdown = (ablation_dir / 'ablation.md').read_text()
     assert len(re.findall(r'[\d.]+ ± [\d.]+', markdown)) == 4
 
