@@ -2,7 +2,7 @@
 """Cross-stage feature KD with per-sample attention over stage pairs."""
 
 import functools
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -10,8 +10,14 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
-ChannelSpec = Union[int, Sequence[int]]
-StageFeature = Union[Tensor, Sequence[Tensor]]
+from .stage_inputs import (
+    ChannelSpec,
+    StageFeature,
+    parse_stage_channels,
+    stage_branches,
+)
+
+OWNER = 'CrossStageAttentionKDLoss'
 SIMILARITY_MODES = ('spatial', 'batch')
 
 
@@ -123,11 +129,11 @@ class CrossStageAttentionKDLoss(nn.Module):
         loss_weight: float = 1.0,
     ) -> None:
         super().__init__()
-        self.student_channels = _as_branch_channels(
-            student_channels, 'student'
+        self.student_channels = parse_stage_channels(
+            student_channels, 'student', OWNER
         )
-        self.teacher_channels = _as_branch_channels(
-            teacher_channels, 'teacher'
+        self.teacher_channels = parse_stage_channels(
+            teacher_channels, 'teacher', OWNER
         )
         self._check_options(similarity, batch_size, weight_adaptation)
         self.weight_adaptation = weight_adaptation
@@ -521,21 +527,7 @@ class CrossStageAttentionKDLoss(nn.Module):
             list[list[Tensor]]: Per stage, its branch tensors.
         """
         channels = getattr(self, f'{side}_channels')
-        if len(stage_feats) != len(channels):
-            raise ValueError(
-                f'CrossStageAttentionKDLoss: expected {len(channels)} '
-                f'{side} stages (as configured in {side}_channels), got '
-                f'{len(stage_feats)}.'
-            )
-        stages = [
-            [feat] if isinstance(feat, Tensor) else list(feat)
-            for feat in stage_feats
-        ]
-        for stage_idx, (branches, expected) in enumerate(
-            zip(stages, channels)
-        ):
-            _check_stage(branches, expected, side, stage_idx)
-        return stages
+        return stage_branches(stage_feats, channels, side, OWNER)
 
     def _check_batch_sizes(
         self,
@@ -604,69 +596,3 @@ def _pool_resize_matrix(in_size: int, out_size: int, pool_size: int) -> Tensor:
     """
     resized = _resize_matrix(in_size, out_size).t().unsqueeze(0)
     return F.adaptive_avg_pool1d(resized, pool_size)[0].t().contiguous()
-
-
-def _as_branch_channels(
-    channels: Sequence[ChannelSpec], side: str
-) -> List[List[int]]:
-    """Normalise a channel config to a list of branch-channel lists.
-
-    Args:
-        channels (Sequence[int | Sequence[int]]): Per stage, an int or the
-            channels of each branch.
-        side (str): ``'student'`` or ``'teacher'`` (for error messages).
-
-    Returns:
-        list[list[int]]: Per stage, the channels of its branches.
-    """
-    if isinstance(channels, int) or len(channels) == 0:
-        raise ValueError(
-            f'CrossStageAttentionKDLoss: {side}_channels must list at least '
-            f'one stage, got {channels!r}.'
-        )
-    stages = []
-    for stage_idx, stage in enumerate(channels):
-        branches = [stage] if isinstance(stage, int) else list(stage)
-        valid = len(branches) > 0 and all(
-            isinstance(c, int) and not isinstance(c, bool) and c > 0
-            for c in branches
-        )
-        if not valid:
-            raise ValueError(
-                f'CrossStageAttentionKDLoss: {side}_channels[{stage_idx}] '
-                'must be a positive int or a non-empty list of positive '
-                f'ints, got {stage!r}.'
-            )
-        stages.append(branches)
-    return stages
-
-
-def _check_stage(
-    branches: List[Tensor], expected: List[int], side: str, stage_idx: int
-) -> None:
-    """Check one stage's branch tensors against the configured channels.
-
-    Args:
-        branches (list[Tensor]): The stage's branch tensors.
-        expected (list[int]): The configured channels of its branches.
-        side (str): ``'student'`` or ``'teacher'``.
-        stage_idx (int): Index of the stage.
-    """
-    prefix = f'CrossStageAttentionKDLoss: {side} stage {stage_idx}'
-    if len(branches) != len(expected):
-        raise ValueError(
-            f'{prefix}: expected {len(expected)} branches (channels '
-            f'{expected}), got {len(branches)}.'
-        )
-    for branch_idx, (branch, channels) in enumerate(zip(branches, expected)):
-        if not isinstance(branch, Tensor) or branch.dim() != 4:
-            shape = getattr(branch, 'shape', type(branch).__name__)
-            raise ValueError(
-                f'{prefix} branch {branch_idx}: expected a (N, C, H, W) '
-                f'tensor, got {shape}.'
-            )
-        if branch.shape[1] != channels:
-            raise ValueError(
-                f'{prefix} branch {branch_idx}: expected {channels} '
-                f'channels, got {branch.shape[1]}.'
-            )

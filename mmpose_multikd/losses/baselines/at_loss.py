@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from ._utils import (
+from ..stage_inputs import (
     ChannelSpec,
     resize_bilinear,
 )

@@ -6,7 +6,7 @@ from typing import List, Sequence
 import torch.nn as nn
 from torch import Tensor
 
-from ._utils import (
+from ..stage_inputs import (
     ChannelSpec,
     StageFeature,
     parse_stage_channels,

@@ -1,7 +1,9 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""Stage-feature input checks shared by the ``'stage_feats'`` baselines.
+"""Stage-feature inputs of the ``'stage_feats'`` losses, checked.
 
-Channel configs, stage inputs, batch sizes, stage indices and resizing.
+Shared by Multi-KD's ``CrossStageAttentionKDLoss`` and the compared
+feature distillers: channel configs, stage inputs, batch sizes, stage
+indices and resizing. Every error starts with the calling loss's name.
 """
 
 from typing import List, Sequence, Tuple, Union
@@ -70,13 +72,13 @@ def resolve_stage(index: int, num_stages: int, name: str, owner: str) -> int:
     return index % num_stages
 
 
-def top_branches(
+def stage_branches(
     stage_feats: Sequence[StageFeature],
     channels: List[List[int]],
     side: str,
     owner: str,
-) -> List[Tensor]:
-    """Check the stage inputs against the config; return each top branch.
+) -> List[List[Tensor]]:
+    """Check the stage inputs against the config; return their branches.
 
     Args:
         stage_feats (Sequence[Tensor | Sequence[Tensor]]): Per stage, a
@@ -87,7 +89,7 @@ def top_branches(
         owner (str): Name of the calling loss (for error messages).
 
     Returns:
-        list[Tensor]: Per stage, its first (highest-resolution) branch.
+        list[list[Tensor]]: Per stage, its branch tensors.
     """
     if isinstance(stage_feats, Tensor) or len(stage_feats) != len(channels):
         got = (
@@ -99,7 +101,7 @@ def top_branches(
             f'{owner}: expected {len(channels)} {side} stages (as '
             f'configured in {side}_channels), got {got}.'
         )
-    tops = []
+    stages = []
     for stage_idx, (stage, expected) in enumerate(zip(stage_feats, channels)):
         branches = [stage] if isinstance(stage, Tensor) else list(stage)
         prefix = f'{owner}: {side} stage {stage_idx}'
@@ -127,8 +129,25 @@ def top_branches(
                     f'channels, got {branch.shape[1]} (shape '
                     f'{tuple(branch.shape)}).'
                 )
-        tops.append(branches[0])
-    return tops
+        stages.append(branches)
+    return stages
+
+
+def top_branches(
+    stage_feats: Sequence[StageFeature],
+    channels: List[List[int]],
+    side: str,
+    owner: str,
+) -> List[Tensor]:
+    """Check the stage inputs (:func:`stage_branches`); return each top one.
+
+    Returns:
+        list[Tensor]: Per stage, its first (highest-resolution) branch.
+    """
+    return [
+        branches[0]
+        for branches in stage_branches(stage_feats, channels, side, owner)
+    ]
 
 
 def check_batch_sizes(
