@@ -124,7 +124,7 @@ def train_stages(args: argparse.Namespace, options: dict) -> list:
 
     The teacher runs first in this process. The two students (alone and
     with Multi-KD) are independent given the teacher, so they run side by
-    side in two processes with one thread each (about 4 minutes sooner on
+    side in two processes with one thread each (about 3 minutes sooner on
     2 cores than one after the other; ``--sequential`` turns this off).
     The Multi-KD run prints to the console, the other to ``console.log``
     in its work directory.
