@@ -29,10 +29,9 @@ import torch
 import mmpose_multikd
 from mmpose_multikd.apis import (
     experiment_options,
-    finish_experiment_process,
     mean_pose_floor,
     run_experiment,
-    start_experiment_process,
+    run_experiments_side_by_side,
 )
 from mmpose_multikd.datasets import generate_synthetic_mpii
 
@@ -158,7 +157,7 @@ def train_stages(args: argparse.Namespace, options: dict) -> list:
             rows.append(dict(name=name, **result))
         return rows
 
-    running = []
+    runs = []
     for name, config in student_stages:
         work_dir = stage_work_dir(args, config)
         log_file = (
@@ -166,17 +165,17 @@ def train_stages(args: argparse.Namespace, options: dict) -> list:
         )
         where = 'below' if log_file is None else f'log: {log_file}'
         print(f'\n=== {name} ({config}), side by side ({where}) ===')
-        process = start_experiment_process(
-            str(DEMO / config),
-            work_dir,
-            student_options[config],
-            num_threads=1,
-            log_file=log_file,
+        runs.append(
+            dict(
+                name=name,
+                config=str(DEMO / config),
+                work_dir=work_dir,
+                options=student_options[config],
+                log_file=log_file,
+            )
         )
-        running.append((name, process, work_dir, log_file))
-    for name, process, work_dir, log_file in running:
-        result = finish_experiment_process(process, work_dir, log_file)
-        rows.append(dict(name=name, **result))
+    run_experiments_side_by_side(runs, jobs=len(runs))
+    rows.extend(dict(name=run['name'], **run['result']) for run in runs)
     return rows
 
 

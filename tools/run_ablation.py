@@ -16,7 +16,6 @@ import json
 import os
 import os.path as osp
 import statistics
-from multiprocessing.connection import wait
 from pathlib import Path
 from typing import List, Optional
 
@@ -24,9 +23,8 @@ from mmengine.config import Config
 
 from mmpose_multikd.apis import (
     experiment_options,
-    finish_experiment_process,
     run_experiment,
-    start_experiment_process,
+    run_experiments_side_by_side,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -162,26 +160,10 @@ def train_pending(runs: List[dict], jobs: int) -> None:
                 run['config'], run['work_dir'], run['options']
             )
         return
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    running = {}
-    while pending or running:
-        while pending and len(running) < jobs:
-            run = pending.pop(0)
-            log_file = osp.join(run['work_dir'], 'console.log')
-            print(f"training {run['work_dir']} (log: {log_file})")
-            process = start_experiment_process(
-                run['config'],
-                run['work_dir'],
-                run['options'],
-                num_threads=threads,
-                log_file=log_file,
-            )
-            running[process.sentinel] = (process, run, log_file)
-        for sentinel in wait(list(running)):
-            process, run, log_file = running.pop(sentinel)
-            run['result'] = finish_experiment_process(
-                process, run['work_dir'], log_file
-            )
+    for run in pending:
+        run['log_file'] = osp.join(run['work_dir'], 'console.log')
+        print(f"training {run['work_dir']} (log: {run['log_file']})")
+    run_experiments_side_by_side(pending, jobs)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from .experiment import (
     load_config,
     mean_pose_floor,
     run_experiment,
+    run_experiments_side_by_side,
     start_experiment_process,
 )
 
@@ -16,5 +17,6 @@ __all__ = [
     'load_config',
     'mean_pose_floor',
     'run_experiment',
+    'run_experiments_side_by_side',
     'start_experiment_process',
 ]

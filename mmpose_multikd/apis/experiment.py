@@ -8,6 +8,7 @@ through MMEngine's real ``Runner`` (the same code path as ``mim train`` /
 
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
 import os.path as osp
 import sys
@@ -227,6 +228,34 @@ def finish_experiment_process(
         )
     with open(result_file) as f:
         return json.load(f)
+
+
+def run_experiments_side_by_side(runs: list, jobs: int) -> None:
+    """Train ``runs`` in spawned processes, ``jobs`` at a time.
+
+    Each run is a dict with ``config``, ``work_dir``, ``options`` and
+    ``log_file`` (``None``: the console); its ``result`` key is set from
+    :func:`finish_experiment_process`. A new run starts as soon as one
+    ends; every process gets ``max(1, cpus // jobs)`` threads.
+    """
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    pending, running = list(runs), {}
+    while pending or running:
+        while pending and len(running) < jobs:
+            run = pending.pop(0)
+            process = start_experiment_process(
+                run['config'],
+                run['work_dir'],
+                run['options'],
+                num_threads=threads,
+                log_file=run['log_file'],
+            )
+            running[process.sentinel] = (process, run)
+        for sentinel in multiprocessing.connection.wait(list(running)):
+            process, run = running.pop(sentinel)
+            run['result'] = finish_experiment_process(
+                process, run['work_dir'], run['log_file']
+            )
 
 
 def mean_pose_floor(
