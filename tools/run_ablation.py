@@ -162,7 +162,7 @@ def train_pending(runs: List[dict], jobs: int) -> None:
         return
     for run in pending:
         run['log_file'] = osp.join(run['work_dir'], 'console.log')
-        print(f"training {run['work_dir']} (log: {run['log_file']})")
+        print(f"queued {run['work_dir']} (log: {run['log_file']})")
     run_experiments_side_by_side(pending, jobs)
 
 

@@ -236,7 +236,9 @@ def run_experiments_side_by_side(runs: list, jobs: int) -> None:
     Each run is a dict with ``config``, ``work_dir``, ``options`` and
     ``log_file`` (``None``: the console); its ``result`` key is set from
     :func:`finish_experiment_process`. A new run starts as soon as one
-    ends; every process gets ``max(1, cpus // jobs)`` threads.
+    ends; every process gets ``max(1, cpus // jobs)`` threads. A line is
+    printed when a run starts and when it ends (with its PCKh@0.5), so a
+    long queue shows its progress.
     """
     threads = max(1, (os.cpu_count() or 1) // jobs)
     pending, running = list(runs), {}
@@ -251,10 +253,17 @@ def run_experiments_side_by_side(runs: list, jobs: int) -> None:
                 log_file=run['log_file'],
             )
             running[process.sentinel] = (process, run)
+            print(f"started {run['work_dir']}", flush=True)
         for sentinel in multiprocessing.connection.wait(list(running)):
             process, run = running.pop(sentinel)
             run['result'] = finish_experiment_process(
                 process, run['work_dir'], run['log_file']
+            )
+            print(
+                f"finished {run['work_dir']}: PCKh@0.5 "
+                f"{run['result']['PCKh']:.2f}, {len(pending)} queued, "
+                f'{len(running)} running',
+                flush=True,
             )
 
 

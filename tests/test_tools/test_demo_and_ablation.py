@@ -71,7 +71,7 @@ def test_demo_then_ablation(tmp_path):
     teacher_ckpt = results['rows'][0]['checkpoint']
     ablation_dir = tmp_path / 'ablation'
     rows = sorted((REPO_ROOT / 'configs' / 'demo' / 'ablation').glob('*.py'))
-    run_tool(
+    ablation_stdout = run_tool(
         str(TOOLS / 'run_ablation.py'),
         str(rows[0]),
         str(rows[-1]),
@@ -102,6 +102,9 @@ def test_demo_then_ablation(tmp_path):
         for seed in (0, 1):
             log = ablation_dir / s['name'] / f'seed{seed}' / 'console.log'
             assert 'Epoch(train)' in log.read_text()
+    # Progress: every run is queued, started and reported when finished.
+    for line in (r'queued \S+ \(log: ', r'started ', r'finished .+: PCKh'):
+        assert len(re.findall(f'^{line}', ablation_stdout, re.M)) == 4, line
     markdown = (ablation_dir / 'ablation.md').read_text()
     assert len(re.findall(r'[\d.]+ ± [\d.]+', markdown)) == 4
 
