@@ -13,6 +13,7 @@ from torch import Tensor
 from .stage_inputs import (
     ChannelSpec,
     StageFeature,
+    check_batch_sizes,
     parse_stage_channels,
     stage_branches,
 )
@@ -504,13 +505,13 @@ class CrossStageAttentionKDLoss(nn.Module):
         """Validate the similarity mode and its batch size."""
         if similarity not in SIMILARITY_MODES:
             raise ValueError(
-                'CrossStageAttentionKDLoss: similarity must be one of '
+                f'{OWNER}: similarity must be one of '
                 f'{SIMILARITY_MODES}, got {similarity!r}.'
             )
         needs_batch_size = weight_adaptation and similarity == 'batch'
         if needs_batch_size and (batch_size is None or batch_size < 1):
             raise ValueError(
-                "CrossStageAttentionKDLoss: similarity='batch' needs the "
+                f"{OWNER}: similarity='batch' needs the "
                 f'fixed batch_size (a positive int), got {batch_size!r}.'
             )
 
@@ -535,26 +536,15 @@ class CrossStageAttentionKDLoss(nn.Module):
         teacher_branches: List[List[Tensor]],
     ) -> None:
         """All maps share one batch size (the built one in batch mode)."""
-        batch_size = student_branches[0][0].shape[0]
-        for side, stages in (
-            ('student', student_branches),
-            ('teacher', teacher_branches),
-        ):
-            for stage_idx, branches in enumerate(stages):
-                for branch_idx, branch in enumerate(branches):
-                    if branch.shape[0] != batch_size:
-                        raise ValueError(
-                            'CrossStageAttentionKDLoss: batch size '
-                            f'mismatch: student stage 0 has {batch_size} '
-                            f'samples, {side} stage {stage_idx} branch '
-                            f'{branch_idx} has {branch.shape[0]}.'
-                        )
+        batch_size = check_batch_sizes(
+            student_branches, teacher_branches, OWNER
+        )
         needs_fixed_batch = (
             self.weight_adaptation and self.similarity == 'batch'
         )
         if needs_fixed_batch and batch_size != self.batch_size:
             raise ValueError(
-                f'CrossStageAttentionKDLoss: the batch size {batch_size} '
+                f'{OWNER}: the batch size {batch_size} '
                 f'differs from the batch_size={self.batch_size} this layer '
                 "was built for (similarity='batch' projects rows of the "
                 'batch Gram matrix). Use drop_last=True in the dataloader '

@@ -151,28 +151,42 @@ def top_branches(
 
 
 def check_batch_sizes(
-    student: Sequence[Tensor], teacher: Sequence[Tensor], owner: str
+    student: Sequence[StageFeature],
+    teacher: Sequence[StageFeature],
+    owner: str,
 ) -> int:
     """Check that all stage maps share one batch size and return it.
 
     Args:
-        student (Sequence[Tensor]): Student stage maps ``(N, C, H, W)``.
-        teacher (Sequence[Tensor]): Teacher stage maps ``(N, C, H, W)``.
+        student (Sequence[Tensor | Sequence[Tensor]]): Per student stage, a
+            map ``(N, C, H, W)`` or its branch maps.
+        teacher (Sequence[Tensor | Sequence[Tensor]]): The same for the
+            teacher.
         owner (str): Name of the calling loss (for error messages).
 
     Returns:
-        int: The batch size ``N``.
+        int: The batch size ``N``, that of the student's first map.
     """
-    batch_size = student[0].shape[0]
-    for side, feats in (('student', student), ('teacher', teacher)):
-        for stage_idx, feat in enumerate(feats):
-            if feat.shape[0] != batch_size:
-                raise ValueError(
-                    f'{owner}: batch size mismatch: student stage 0 has '
-                    f'{batch_size} samples (shape {tuple(student[0].shape)}),'
-                    f' {side} stage {stage_idx} has {feat.shape[0]} (shape '
-                    f'{tuple(feat.shape)}).'
-                )
+    first = student[0] if isinstance(student[0], Tensor) else student[0][0]
+    batch_size = first.shape[0]
+    for side, stages in (('student', student), ('teacher', teacher)):
+        for stage_idx, stage in enumerate(stages):
+            branches = (
+                [(f'stage {stage_idx}', stage)]
+                if isinstance(stage, Tensor)
+                else [
+                    (f'stage {stage_idx} branch {branch_idx}', branch)
+                    for branch_idx, branch in enumerate(stage)
+                ]
+            )
+            for where, feat in branches:
+                if feat.shape[0] != batch_size:
+                    raise ValueError(
+                        f'{owner}: batch size mismatch: student stage 0 has '
+                        f'{batch_size} samples (shape {tuple(first.shape)}),'
+                        f' {side} {where} has {feat.shape[0]} (shape '
+                        f'{tuple(feat.shape)}).'
+                    )
     return batch_size
 
 

@@ -8,11 +8,7 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from ..stage_inputs import (
-    ChannelSpec,
-    resize_bilinear,
-    resolve_stage,
-)
+from ..stage_inputs import ChannelSpec, resize_bilinear, resolve_stage
 from .stage_feature_kd_loss import StageFeatureKDLoss
 
 

@@ -9,10 +9,7 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from ..stage_inputs import (
-    ChannelSpec,
-    resize_bilinear,
-)
+from ..stage_inputs import ChannelSpec, resize_bilinear
 from .stage_feature_kd_loss import StageFeatureKDLoss
 
 # Pyramid levels of the hierarchical context loss (output side lengths).

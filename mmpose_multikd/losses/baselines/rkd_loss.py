@@ -8,10 +8,7 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from ..stage_inputs import (
-    ChannelSpec,
-    resolve_stage,
-)
+from ..stage_inputs import ChannelSpec, resolve_stage
 from .stage_feature_kd_loss import StageFeatureKDLoss
 
 # Floor of squared distances before the square root (as in the reference

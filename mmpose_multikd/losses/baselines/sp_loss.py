@@ -8,9 +8,7 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from ..stage_inputs import (
-    ChannelSpec,
-)
+from ..stage_inputs import ChannelSpec
 from .stage_feature_kd_loss import StageFeatureKDLoss
 
 
