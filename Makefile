@@ -13,11 +13,11 @@ test: install  ## the whole test suite (CPU)
 
 lint: install
 	$(VENV)/bin/ruff check mmpose_multikd configs tools tests
-	$(VENV)/bin/ruff format --check mmpose_multikd tools tests
+	$(VENV)/bin/ruff format --check mmpose_multikd configs tools tests
 
 format: install
 	$(VENV)/bin/ruff check --fix mmpose_multikd configs tools tests
-	$(VENV)/bin/ruff format mmpose_multikd tools tests
+	$(VENV)/bin/ruff format mmpose_multikd configs tools tests
 
 demo: install  ## the main job
 	$(PY) tools/demo.py

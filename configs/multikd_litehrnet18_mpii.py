@@ -8,12 +8,13 @@
 # Ablation switches (docs/method.md): drop a loss with `loss_fkd=None` or
 # `loss_vkd=None` under `model.distill_losses`; WA and MFT are
 # `weight_adaptation` and `multi_resolution` of `loss_fkd`.
-_base_ = ['./simdr/simcc_litehrnet-18_8xb64-210e_mpii-256x256.py']
+_base_ = ['./simdr/simcc_litehrnet18_8xb64-210e_mpii-256x256.py']
 
 # HRNet-W48 teacher: replace the file name with
 # simcc_hrnet-w48_8xb64-210e_mpii-256x256.py (and its checkpoint).
-teacher_config = ('{{fileDirname}}/simdr/'
-                  'simcc_hrnet-w32_8xb64-210e_mpii-256x256.py')
+teacher_config = (
+    '{{fileDirname}}/simdr/simcc_hrnet-w32_8xb64-210e_mpii-256x256.py'
+)
 
 model = dict(
     _delete_=True,
@@ -37,16 +38,20 @@ model = dict(
             # beta: balances L_fkd (an MSE of unnormalised features) with
             # KLDiscretLoss, which averages over bins and keypoints (see
             # docs/results.md); tuned on the demo data, not on MPII.
-            loss_weight=0.05),
+            loss_weight=0.05,
+        ),
         # lambda * L_vkd: KL between teacher and student SimDR outputs
         loss_vkd=dict(
             type='VKDLoss',
             temperature=1.0,
             use_target_weight=False,
             # lambda: L_vkd sums the KL over keypoints and both axes.
-            loss_weight=0.03)),
+            loss_weight=0.03,
+        ),
+    ),
     # e.g. dict(type='linear', start_factor=1.0, end_factor=0.0)
-    loss_weight_schedule=None)
+    loss_weight_schedule=None,
+)
 
 # Stop at the first NaN/Inf loss, before a checkpoint of that iteration is
 # written (the list replaces the student's, so its SyncBuffersHook is kept).

@@ -2,7 +2,8 @@
 # and schedule as the LiteHRNet-18 config; only the student differs).
 _base_ = ['./multikd_litehrnet18_mpii.py']
 
-student_config = ('{{fileDirname}}/simdr/'
-                  'simcc_litehrnet-30_8xb64-210e_mpii-256x256.py')
+student_config = (
+    '{{fileDirname}}/simdr/simcc_litehrnet30_8xb64-210e_mpii-256x256.py'
+)
 
 model = dict(student=student_config)

@@ -9,11 +9,11 @@ load it with::
                           allow_failed_imports=False)
 """
 
-from .utils import allow_mmengine_checkpoints
+__version__ = '0.1.0'
+
+from .utils import allow_mmengine_checkpoints  # noqa: E402
 
 allow_mmengine_checkpoints()
 
-# Importing the subpackages registers their components in MMPose's MODELS.
-from . import distillers, engine, losses, models  # noqa: E402,F401
-
-__version__ = '0.1.0'
+# Importing the subpackages registers their components in MMPose's registries.
+from . import engine, models  # noqa: E402,F401

@@ -1,12 +1,16 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Helpers shared by the tests (paths, data layout, config options)."""
 
+import json
 from pathlib import Path
 
 import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MPII_MINI = REPO_ROOT.parent / 'shared' / 'data' / 'mpii_mini'
+# The generated MPII data root of the ``mpii_root`` fixture (6 train
+# images: 3 iterations at the tiny configs' batch of 2).
+GENERATED_TRAIN, GENERATED_VAL, GENERATED_SIZE = 6, 4, 96
 # MPII joint order: 8 upper neck, 9 head top.
 UPPER_NECK, HEAD_TOP = 8, 9
 
@@ -32,6 +36,20 @@ def write_headboxes(annotations: list, mat_path: str) -> None:
 
 def data_root_options(data_root: str) -> list:
     """``--cfg-options`` that point an MPII config at ``data_root``."""
-    from mmpose_multikd.apis import data_root_options as options
+    from mmpose_multikd.experiments import data_root_options as options
 
     return [f'{key}={value}' for key, value in options(data_root).items()]
+
+
+def val_sample(data_root: str, index: int = 0) -> tuple:
+    """An MPII val image of ``data_root`` and its person box.
+
+    Returns:
+        tuple: The image path and the box ``[x1, y1, x2, y2]`` (MPII's
+        ``center`` +- ``scale * 100``, the 200-px person scale halved).
+    """
+    with open(Path(data_root) / 'annotations' / 'mpii_val.json') as f:
+        sample = json.load(f)[index]
+    center, half = np.array(sample['center']), sample['scale'] * 100
+    image = str(Path(data_root) / 'images' / sample['image'])
+    return image, [*(center - half), *(center + half)]

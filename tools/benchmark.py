@@ -2,9 +2,9 @@
 """Inference cost of pose models: the paper's Table 2 columns and more.
 
     python tools/benchmark.py \\
-        configs/simdr/simcc_litehrnet-18_8xb64-210e_mpii-256x256.py \\
-        configs/simdr/simcc_litehrnet-18-light_8xb64-210e_mpii-256x256.py \\
-        configs/heatmap/td-hm_litehrnet-18_8xb64-210e_mpii-256x256.py \\
+        configs/simdr/simcc_litehrnet18_8xb64-210e_mpii-256x256.py \\
+        configs/simdr/simcc_litehrnet18-light_8xb64-210e_mpii-256x256.py \\
+        configs/heatmap/td-hm_litehrnet18_8xb64-210e_mpii-256x256.py \\
         --out work_dirs/benchmarks/inference.json
 
 For each config's deployed model (a distiller config deploys its student):
@@ -28,7 +28,7 @@ from mmengine.analysis import get_model_complexity_info
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
-from mmpose_multikd.apis.benchmark import (
+from mmpose_multikd.benchmarking import (
     gpu_peak_memory_mb,
     interleaved_timings,
     machine_info,

@@ -32,10 +32,7 @@ from typing import Dict, List, Optional, Sequence
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DIST_TRAIN = REPO_ROOT / 'tools' / 'dist_train.sh'
 DEFAULT_CONFIG = str(
-    REPO_ROOT
-    / 'configs'
-    / 'demo'
-    / 'multikd_litehrnet18_demo_synthetic-64x64.py'
+    REPO_ROOT / 'configs' / 'demo' / 'multikd_litehrnet18_demo.py'
 )
 # `time: 0.123` of an Epoch(train) log line (not `data_time:`).
 ITER_TIME = re.compile(r'Epoch\(train\).*?(?<![\w])time: ([\d.]+)')
@@ -125,7 +122,7 @@ def prepare(args: argparse.Namespace) -> Dict[str, str]:
     from mmpose.registry import MODELS
 
     from mmpose_multikd.datasets import generate_synthetic_mpii
-    from mmpose_multikd.distillers.multikd_distiller import load_model_config
+    from mmpose_multikd.models.utils import load_model_config
 
     per_rank = (args.iters + args.warmup) * args.batch_size
     data_root = osp.join(args.work_dir, 'data')
@@ -155,7 +152,7 @@ def train_options(
     Returns:
         list[str]: ``key=value`` options.
     """
-    from mmpose_multikd.apis import data_root_options
+    from mmpose_multikd.experiments import data_root_options
 
     options = dict(data_root_options(prepared['data_root']))
     options.update(

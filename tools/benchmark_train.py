@@ -4,7 +4,7 @@
     python tools/benchmark_train.py configs/multikd_litehrnet18_mpii.py \\
         --batch-size 16 --out work_dirs/benchmarks/train.json
 
-Measured interleaved in one process (see ``mmpose_multikd.apis.benchmark``),
+Measured interleaved in one process (see ``mmpose_multikd.benchmarking``),
 on one synthetic batch of the config's input size packed by MMPose's own
 ``GenerateTarget`` and ``PackPoseInputs``:
 
@@ -44,7 +44,7 @@ from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
-from mmpose_multikd.apis.benchmark import (
+from mmpose_multikd.benchmarking import (
     gpu_peak_memory_mb,
     interleaved_timings,
     machine_info,
@@ -56,8 +56,8 @@ from mmpose_multikd.apis.benchmark import (
     synthetic_batch,
     write_report,
 )
-from mmpose_multikd.distillers.multikd_distiller import load_model_config
-from mmpose_multikd.losses import CrossStageAttentionKDLoss
+from mmpose_multikd.models.losses import CrossStageAttentionKDLoss
+from mmpose_multikd.models.utils import load_model_config
 
 CASES = (
     'student_step',
@@ -203,23 +203,17 @@ def build_aligner_convs(
     used = None if fkd.multi_resolution else 1
     inputs, weights = [], []
     for s_idx, stage in enumerate(stages):
-        # All pairs of this student stage share its input: their weights
-        # stacked along the output channels make one conv per branch.
-        stacked = torch.cat(
-            [
-                fkd.aligners[fkd.pair_key(t_idx, s_idx)][0].weight
-                for t_idx, pair_s_idx in fkd.valid_pairs
-                if pair_s_idx == s_idx
-            ]
-        ).detach()
-        start = 0
-        for branch in stage[:used]:
-            stop = start + branch.shape[1]
+        # All pairs of this student stage share its input: their branch
+        # weights stacked along the output channels make one conv per branch.
+        aligners = [
+            fkd.aligners[fkd.pair_key(t_idx, s_idx)]
+            for t_idx, pair_s_idx in fkd.valid_pairs
+            if pair_s_idx == s_idx
+        ]
+        for b_idx, branch in enumerate(stage[:used]):
             inputs.append(branch.detach().requires_grad_())
-            weights.append(
-                stacked[:, start:stop].contiguous().requires_grad_()
-            )
-            start = stop
+            stacked = torch.cat([a.convs[b_idx].weight for a in aligners])
+            weights.append(stacked.detach().contiguous().requires_grad_())
 
     def aligner_convs():
         total = sum(

@@ -27,25 +27,25 @@ import mmpose
 import torch
 
 import mmpose_multikd
-from mmpose_multikd.apis import (
+from mmpose_multikd.datasets import generate_synthetic_mpii
+from mmpose_multikd.experiments import (
     experiment_options,
     mean_pose_floor,
     run_experiment,
     run_experiments_side_by_side,
 )
-from mmpose_multikd.datasets import generate_synthetic_mpii
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO = REPO_ROOT / 'configs' / 'demo'
 STAGES = [
-    ('teacher: SimDR HRNet-W18', 'simcc_hrnet-w18_demo_synthetic-64x64.py'),
+    ('teacher: SimDR HRNet-W18', 'simcc_hrnet-w18_demo.py'),
     (
         'student alone: SimDR LiteHRNet-18',
-        'simcc_litehrnet-18_demo_synthetic-64x64.py',
+        'simcc_litehrnet18_demo.py',
     ),
     (
         'student with Multi-KD: SimDR LiteHRNet-18',
-        'multikd_litehrnet18_demo_synthetic-64x64.py',
+        'multikd_litehrnet18_demo.py',
     ),
 ]
 
@@ -123,8 +123,9 @@ def train_stages(args: argparse.Namespace, options: dict) -> list:
 
     The teacher runs first in this process. The two students (alone and
     with Multi-KD) are independent given the teacher, so they run side by
-    side in two processes with one thread each (about 3 minutes sooner on
-    2 cores than one after the other; ``--sequential`` turns this off).
+    side in two processes with one thread each (sooner on 2 cores than
+    one after the other, see ``docs/benchmarks.md``; ``--sequential``
+    turns this off).
     The Multi-KD run prints to the console, the other to ``console.log``
     in its work directory.
 

@@ -2,7 +2,7 @@
 """Draw a (distilled) student's skeleton on an image with MMPose.
 
     python tools/demo_image.py \
-        configs/simdr/simcc_litehrnet-18_8xb64-210e_mpii-256x256.py \
+        configs/simdr/simcc_litehrnet18_8xb64-210e_mpii-256x256.py \
         litehrnet18_multikd.pth person.jpg --out vis.png [--bbox x1 y1 x2 y2]
 
 Boxes: ``--bbox``; or, given an MMDetection detector config and checkpoint

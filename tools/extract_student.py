@@ -9,77 +9,19 @@ The output holds only tensors and plain metadata: it loads under torch's
 config::
 
     from mmpose.apis import init_model
-    model = init_model('configs/simdr/simcc_litehrnet-18_8xb64-210e_'
+    model = init_model('configs/simdr/simcc_litehrnet18_8xb64-210e_'
                        'mpii-256x256.py', 'litehrnet18_student.pth')
+
+From Python, ``mmpose_multikd.apis.export_student`` does the same, and
+``mmpose_multikd.apis.init_student`` loads the student straight from the
+distiller's config and checkpoint.
 """
 
 import argparse
-import os
 import os.path as osp
-from collections import OrderedDict
 
-import torch
-
-import mmpose_multikd  # noqa: F401  (MMEngine checkpoints load weights_only)
-
-STUDENT_PREFIX = 'student.'
-
-
-def extract_student_state_dict(
-    state_dict: dict, prefix: str = STUDENT_PREFIX
-) -> OrderedDict:
-    """Keys under ``prefix`` with the prefix stripped.
-
-    Args:
-        state_dict (dict): A distiller's ``state_dict``.
-        prefix (str): The student's attribute path plus a dot.
-
-    Returns:
-        OrderedDict: The student's own state dict.
-    """
-    student = OrderedDict(
-        (key[len(prefix) :], value)
-        for key, value in state_dict.items()
-        if key.startswith(prefix)
-    )
-    if not student:
-        raise KeyError(
-            f'No key starts with {prefix!r} (first keys: '
-            f'{list(state_dict)[:5]}): not a MultiKDDistiller checkpoint?'
-        )
-    return student
-
-
-def export_student(
-    checkpoint_path: str, out_path: str, prefix: str = STUDENT_PREFIX
-) -> dict:
-    """Write the student's weights to ``out_path`` atomically.
-
-    Returns:
-        dict: The saved checkpoint (``state_dict`` and ``meta``).
-    """
-    if not osp.isfile(checkpoint_path):
-        raise FileNotFoundError(f'Checkpoint {checkpoint_path!r} not found')
-    checkpoint = torch.load(
-        checkpoint_path, map_location='cpu', weights_only=True
-    )
-    state_dict = checkpoint.get('state_dict', checkpoint)
-    meta = checkpoint.get('meta', {})
-    exported = {
-        'state_dict': extract_student_state_dict(state_dict, prefix),
-        'meta': {
-            'exported_by': f'mmpose_multikd {mmpose_multikd.__version__}',
-            'source_checkpoint': osp.abspath(checkpoint_path),
-            'epoch': int(meta.get('epoch', -1)),
-            'iter': int(meta.get('iter', -1)),
-        },
-    }
-    out_dir = osp.dirname(osp.abspath(out_path))
-    os.makedirs(out_dir, exist_ok=True)
-    tmp_path = f'{out_path}.tmp'
-    torch.save(exported, tmp_path)
-    os.replace(tmp_path, out_path)  # never leaves a half-written file
-    return exported
+from mmpose_multikd.apis import export_student
+from mmpose_multikd.apis.student import STUDENT_PREFIX
 
 
 def parse_args() -> argparse.Namespace:

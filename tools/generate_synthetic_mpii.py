@@ -3,7 +3,7 @@
 
 Writes ``images/*.png`` and ``annotations/{mpii_train.json, mpii_val.json,
 mpii_gt_val.mat}`` under OUT_DIR, the layout MMPose's ``MpiiDataset`` reads
-(see ``mmpose_multikd/datasets/synthetic_mpii.py`` for the format and its
+(see ``mmpose_multikd/datasets/synthetic_mpii/`` for the format and its
 1-based coordinates). Example::
 
     python tools/generate_synthetic_mpii.py data/synthetic_mpii \\

@@ -2,11 +2,11 @@
 """Run configs over several seeds and tabulate PCKh as mean ± std.
 
     python tools/run_ablation.py --teacher-ckpt work_dirs/demo/\
-simcc_hrnet-w18_demo_synthetic-64x64/epoch_12.pth --seeds 0 1 2
+simcc_hrnet-w18_demo/epoch_12.pth --seeds 0 1 2
 
 Default configs: the six ablation rows of LiteHRNet-18 in demo form
 (``configs/demo/ablation/``). Other distillers plug in by listing their
-configs (e.g. ``configs/baselines/demo/*.py``). Distiller configs get
+configs (e.g. ``configs/demo/baselines/*.py``). Distiller configs get
 ``model.teacher_ckpt``; plain student configs run as they are. Each run is
 MMEngine's real Runner (train, then test with ``MpiiPCKAccuracy``).
 """
@@ -21,7 +21,7 @@ from typing import List, Optional
 
 from mmengine.config import Config
 
-from mmpose_multikd.apis import (
+from mmpose_multikd.experiments import (
     experiment_options,
     run_experiment,
     run_experiments_side_by_side,
@@ -31,9 +31,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIGS = sorted(
     str(p) for p in (REPO_ROOT / 'configs' / 'demo' / 'ablation').glob('*.py')
 )
-DEFAULT_TEACHER = (
-    'work_dirs/demo/simcc_hrnet-w18_demo_synthetic-64x64/' 'epoch_12.pth'
-)
+DEFAULT_TEACHER = 'work_dirs/demo/simcc_hrnet-w18_demo/' 'epoch_12.pth'
 
 
 def parse_args() -> argparse.Namespace:

@@ -5,7 +5,8 @@
 custom_imports = dict(imports=['mmpose_multikd'], allow_failed_imports=False)
 
 simdr_codec = dict(
-    type='SimCCLabel', input_size=(256, 256), sigma=6.0, simcc_split_ratio=2.0)
+    type='SimCCLabel', input_size=(256, 256), sigma=6.0, simcc_split_ratio=2.0
+)
 
 # `in_channels` and `in_featuremap_size` are set by each model config.
 simdr_head = dict(
@@ -15,7 +16,8 @@ simdr_head = dict(
     simcc_split_ratio=simdr_codec['simcc_split_ratio'],
     deconv_out_channels=None,
     loss=dict(type='KLDiscretLoss', use_target_weight=True),
-    decoder=simdr_codec)
+    decoder=simdr_codec,
+)
 
 simdr_test_cfg = dict(flip_test=True, shift_coords=True)
 
@@ -28,8 +30,9 @@ simdr_train_pipeline = [
         type='RandomBBoxTransform',
         shift_prob=0,
         rotate_factor=60,
-        scale_factor=(0.75, 1.25)),
+        scale_factor=(0.75, 1.25),
+    ),
     dict(type='TopdownAffine', input_size=simdr_codec['input_size']),
     dict(type='GenerateTarget', encoder=simdr_codec),
-    dict(type='PackPoseInputs')
+    dict(type='PackPoseInputs'),
 ]

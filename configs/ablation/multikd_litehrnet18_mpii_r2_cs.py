@@ -5,4 +5,6 @@ _base_ = ['../multikd_litehrnet18_mpii.py']
 model = dict(
     distill_losses=dict(
         loss_fkd=dict(weight_adaptation=False, multi_resolution=False),
-        loss_vkd=None))
+        loss_vkd=None,
+    )
+)

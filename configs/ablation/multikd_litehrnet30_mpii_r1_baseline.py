@@ -1,2 +1,2 @@
 # Ablation row 1 (LiteHRNet-30): no distillation, the SimDR student alone.
-_base_ = ['../simdr/simcc_litehrnet-30_8xb64-210e_mpii-256x256.py']
+_base_ = ['../simdr/simcc_litehrnet30_8xb64-210e_mpii-256x256.py']

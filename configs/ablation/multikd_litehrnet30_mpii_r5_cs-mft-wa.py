@@ -3,4 +3,6 @@ _base_ = ['./multikd_litehrnet30_mpii_r2_cs.py']
 
 model = dict(
     distill_losses=dict(
-        loss_fkd=dict(weight_adaptation=True, multi_resolution=True)))
+        loss_fkd=dict(weight_adaptation=True, multi_resolution=True)
+    )
+)

@@ -13,7 +13,9 @@ model = dict(
         _delete_=True,
         in_channels=32,
         in_featuremap_size=(64, 64),
-        **_base_.simdr_head),
-    test_cfg=dict(_delete_=True, **_base_.simdr_test_cfg))
+        **_base_.simdr_head,
+    ),
+    test_cfg=dict(_delete_=True, **_base_.simdr_test_cfg),
+)
 
 train_dataloader = dict(dataset=dict(pipeline=_base_.simdr_train_pipeline))

@@ -1,22 +1,19 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-from .experiment import (
-    data_root_options,
-    experiment_options,
-    finish_experiment_process,
-    load_config,
-    mean_pose_floor,
-    run_experiment,
-    run_experiments_side_by_side,
-    start_experiment_process,
+"""What a user calls from Python: the distilled student for inference and
+export."""
+
+from .student import (
+    export_student,
+    extract_student_state_dict,
+    init_student,
+    is_distiller_config,
+    student_config,
 )
 
 __all__ = [
-    'data_root_options',
-    'experiment_options',
-    'finish_experiment_process',
-    'load_config',
-    'mean_pose_floor',
-    'run_experiment',
-    'run_experiments_side_by_side',
-    'start_experiment_process',
+    'export_student',
+    'extract_student_state_dict',
+    'init_student',
+    'is_distiller_config',
+    'student_config',
 ]

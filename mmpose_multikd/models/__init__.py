@@ -1,17 +1,8 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-from .feature_taps import (
-    FeatureTaps,
-    as_branch_list,
-    default_tap_paths,
-    resolve_module,
-)
-from .heads import LightSimCCHead, LowRankSimCCHead
+"""Models, laid out as ``mmpose.models``: importing registers them in
+MMPose's ``MODELS``."""
 
-__all__ = [
-    'FeatureTaps',
-    'LightSimCCHead',
-    'LowRankSimCCHead',
-    'as_branch_list',
-    'default_tap_paths',
-    'resolve_module',
-]
+from .distillers import *  # noqa: F401,F403
+from .heads import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403

@@ -1,8 +1,9 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""Each compared distiller's config trains a few iterations on real MPII.
+"""Each compared distiller's config trains a few iterations.
 
-The demo forms (64x64) of ``configs/baselines/`` on the five real MPII
-samples: one epoch of MMEngine's Runner, then a test with MpiiPCKAccuracy.
+The demo forms (64x64, ``configs/demo/baselines/``) of
+``configs/baselines/`` on generated MPII-format data: one epoch of
+MMEngine's Runner, then a test with MpiiPCKAccuracy.
 """
 
 import json
@@ -12,14 +13,12 @@ import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
-from mmpose_multikd.apis import experiment_options, run_experiment
+from mmpose_multikd.experiments import experiment_options, run_experiment
 
 from ..helpers import REPO_ROOT
 
-BASELINES = sorted((REPO_ROOT / 'configs' / 'baselines' / 'demo').glob('*.py'))
-DEMO_TEACHER = (
-    REPO_ROOT / 'configs' / 'demo' / 'simcc_hrnet-w18_demo_synthetic-64x64.py'
-)
+BASELINES = sorted((REPO_ROOT / 'configs' / 'demo' / 'baselines').glob('*.py'))
+DEMO_TEACHER = REPO_ROOT / 'configs' / 'demo' / 'simcc_hrnet-w18_demo.py'
 
 
 @pytest.fixture(scope='module')
@@ -43,10 +42,10 @@ def test_every_compared_method_has_a_config():
 
 @pytest.mark.slow
 @pytest.mark.parametrize('config', BASELINES, ids=lambda p: p.name)
-def test_baseline_trains_on_mini_mpii(
-    config, mpii_mini_root, demo_teacher_ckpt, tmp_path
+def test_baseline_trains_on_generated_mpii(
+    config, mpii_root, demo_teacher_ckpt, tmp_path
 ):
-    options = experiment_options(mpii_mini_root, seed=0, epochs=1)
+    options = experiment_options(mpii_root, seed=0, epochs=1)
     options.update(
         {
             'model.teacher_ckpt': demo_teacher_ckpt,

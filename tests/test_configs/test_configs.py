@@ -1,5 +1,5 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""Every shipped config builds; SimDR models run on real MPII samples."""
+"""Every shipped config builds; SimDR models run on MPII-format data."""
 
 from pathlib import Path
 
@@ -9,7 +9,7 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmpose.registry import DATASETS, MODELS
 
-from ..helpers import REPO_ROOT, data_root_options
+from ..helpers import GENERATED_VAL, REPO_ROOT, data_root_options
 
 CONFIG_DIR = REPO_ROOT / 'configs'
 ALL_CONFIGS = sorted(
@@ -43,38 +43,48 @@ def test_config_builds(config_path):
 
 def test_expected_configs_exist():
     names = {p.name for p in SIMDR_CONFIGS}
-    for model in ('litehrnet-18', 'litehrnet-30', 'hrnet-w32', 'hrnet-w48'):
+    for model in ('litehrnet18', 'litehrnet30', 'hrnet-w32', 'hrnet-w48'):
         assert f'simcc_{model}_8xb64-210e_mpii-256x256.py' in names
     heatmap_twin = Config.fromfile(
         str(
             CONFIG_DIR
             / 'heatmap'
-            / 'td-hm_litehrnet-18_8xb64-210e_mpii-256x256.py'
+            / 'td-hm_litehrnet18_8xb64-210e_mpii-256x256.py'
         )
     )
     assert heatmap_twin.model.head.type == 'HeatmapHead'
     assert heatmap_twin.model.backbone.type == 'LiteHRNet'
 
 
+# data -> (fixture, number of val samples): the generated root, and the
+# five real MPII samples as an extra check (skipped where absent).
+MPII_DATA = {
+    'generated': ('mpii_root', GENERATED_VAL),
+    'real-mpii-mini': ('mpii_mini_root', 5),
+}
+
+
+@pytest.mark.parametrize('data', list(MPII_DATA))
 @pytest.mark.parametrize('config_path', SIMDR_CONFIGS, ids=config_id)
-def test_simdr_forward_on_real_mpii(config_path, mpii_mini_root):
-    """MMPose's real val pipeline on the 5 MPII samples -> (N, 16, 512)."""
-    cfg = load_config(config_path, mpii_mini_root)
+def test_simdr_forward_on_mpii_data(config_path, data, request):
+    """MMPose's real val pipeline on MPII-format data -> (N, 16, 512)."""
+    fixture, num_val = MPII_DATA[data]
+    cfg = load_config(config_path, request.getfixturevalue(fixture))
     assert cfg.model.head.type.endswith('SimCCHead')
     assert cfg.codec.type == 'SimCCLabel'
     dataset = DATASETS.build(cfg.val_dataloader.dataset)
-    assert len(dataset) == 5
+    assert len(dataset) == num_val
     batch = pseudo_collate([dataset[i] for i in range(len(dataset))])
 
     model = MODELS.build(cfg.model).eval()
     with torch.no_grad():
         data = model.data_preprocessor(batch, training=False)
-        assert data['inputs'].shape == (5, 3, 256, 256)
+        assert data['inputs'].shape == (num_val, 3, 256, 256)
         pred_x, pred_y = model(data['inputs'], None, mode='tensor')
         results = model(data['inputs'], data['data_samples'], mode='predict')
 
-    assert pred_x.shape == (5, 16, 512)
-    assert pred_y.shape == (5, 16, 512)
+    assert pred_x.shape == (num_val, 16, 512)
+    assert pred_y.shape == (num_val, 16, 512)
     assert torch.isfinite(pred_x).all() and torch.isfinite(pred_y).all()
     keypoints = results[0].pred_instances.keypoints
     assert keypoints.shape == (1, 16, 2)
@@ -82,10 +92,10 @@ def test_simdr_forward_on_real_mpii(config_path, mpii_mini_root):
 
 def test_litehrnet30_differs_from_18_only_in_modules():
     cfg18 = load_config(
-        CONFIG_DIR / 'simdr' / 'simcc_litehrnet-18_8xb64-210e_mpii-256x256.py'
+        CONFIG_DIR / 'simdr' / 'simcc_litehrnet18_8xb64-210e_mpii-256x256.py'
     )
     cfg30 = load_config(
-        CONFIG_DIR / 'simdr' / 'simcc_litehrnet-30_8xb64-210e_mpii-256x256.py'
+        CONFIG_DIR / 'simdr' / 'simcc_litehrnet30_8xb64-210e_mpii-256x256.py'
     )
     spec18 = cfg18.model.backbone.extra.stages_spec
     spec30 = cfg30.model.backbone.extra.stages_spec

@@ -12,8 +12,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from mmpose.registry import MODELS
 
-from mmpose_multikd.apis import data_root_options
 from mmpose_multikd.datasets import generate_synthetic_mpii
+from mmpose_multikd.experiments import data_root_options
 
 from ..helpers import REPO_ROOT
 

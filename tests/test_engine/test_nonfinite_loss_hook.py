@@ -14,10 +14,10 @@ from mmengine.logging import MessageHub
 from mmengine.runner import EpochBasedTrainLoop, Runner
 from mmpose.registry import HOOKS, MODELS
 
-from mmpose_multikd.apis import data_root_options
 from mmpose_multikd.datasets import generate_synthetic_mpii
 from mmpose_multikd.engine import NonFiniteLossHook
-from mmpose_multikd.losses.vkd_loss import VKDLoss
+from mmpose_multikd.experiments import data_root_options
+from mmpose_multikd.models.losses import VKDLoss
 
 from ..helpers import REPO_ROOT
 

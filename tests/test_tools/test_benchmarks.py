@@ -16,14 +16,9 @@ from mmpose.registry import MODELS
 from ..helpers import REPO_ROOT
 
 TINY = REPO_ROOT / 'tests' / 'data' / 'configs'
-STUDENT_CFG = TINY / 'simcc_litehrnet-18_tiny_mpii-64x64.py'
+STUDENT_CFG = TINY / 'simcc_litehrnet18_tiny_mpii-64x64.py'
 DISTILLER_CFG = TINY / 'multikd_litehrnet18_tiny_mpii-64x64.py'
-LIGHT_CFG = (
-    REPO_ROOT
-    / 'configs'
-    / 'demo'
-    / 'simcc_litehrnet-18-light_demo_synthetic-64x64.py'
-)
+LIGHT_CFG = REPO_ROOT / 'configs' / 'demo' / 'simcc_litehrnet18-light_demo.py'
 
 
 def run_tool(*args):

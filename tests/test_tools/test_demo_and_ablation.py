@@ -63,7 +63,7 @@ def test_demo_then_ablation(tmp_path):
     assert '| floor: mean pose |' in stdout
     # The two students trained side by side: the Multi-KD run on the
     # console, the student alone in its own console.log.
-    side_log = demo_dir / 'simcc_litehrnet-18_demo_synthetic-64x64'
+    side_log = demo_dir / 'simcc_litehrnet18_demo'
     side_log = (side_log / 'console.log').read_text()
     assert 'Epoch(train)' in side_log and 'loss_fkd' not in side_log
     assert 'loss_fkd' in stdout

@@ -13,28 +13,24 @@ from mmengine.config import Config
 from mmpose.apis import inference_topdown, init_model
 from mmpose.registry import MODELS
 
-from ..helpers import MPII_MINI, REPO_ROOT
+from ..helpers import REPO_ROOT, val_sample
 
 STUDENT_CFG = str(
     REPO_ROOT
     / 'tests'
     / 'data'
     / 'configs'
-    / 'simcc_litehrnet-18_tiny_mpii-64x64.py'
+    / 'simcc_litehrnet18_tiny_mpii-64x64.py'
 )
 
 
 @pytest.mark.slow
-def test_demo_image_draws_the_prediction(mpii_mini_root, tmp_path):
+def test_demo_image_draws_the_prediction(mpii_root, tmp_path):
     torch.manual_seed(0)
     student = MODELS.build(Config.fromfile(STUDENT_CFG).model)
     checkpoint = tmp_path / 'student.pth'
     torch.save({'state_dict': student.state_dict()}, checkpoint)
-    with open(MPII_MINI / 'annotations' / 'mpii_mini.json') as f:
-        sample = json.load(f)[1]
-    image = str(MPII_MINI / 'images' / sample['image'])
-    center, half = np.array(sample['center']), sample['scale'] * 100
-    bbox = [*(center - half), *(center + half)]
+    image, bbox = val_sample(mpii_root, 1)
     out = tmp_path / 'vis.png'
 
     result = subprocess.run(

@@ -1,5 +1,5 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""The whole user pipeline on the five real MPII samples, at 64x64.
+"""The whole user pipeline on generated MPII-format data, at 64x64.
 
 ``mim train mmpose`` (distiller) -> ``mim test mmpose`` (PCKh) ->
 ``tools/extract_student.py`` -> ``init_model`` + ``inference_topdown`` with
@@ -18,12 +18,12 @@ import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
-from ..helpers import MPII_MINI, REPO_ROOT, data_root_options
+from ..helpers import REPO_ROOT, data_root_options, val_sample
 from .test_mim_entrypoints import run_mim
 
 TINY = REPO_ROOT / 'tests' / 'data' / 'configs'
 DISTILLER_CFG = TINY / 'multikd_litehrnet18_tiny_mpii-64x64.py'
-STUDENT_CFG = TINY / 'simcc_litehrnet-18_tiny_mpii-64x64.py'
+STUDENT_CFG = TINY / 'simcc_litehrnet18_tiny_mpii-64x64.py'
 TEACHER_CFG = TINY / 'simcc_hrnet-w32_tiny_mpii-64x64.py'
 
 # init_model + inference_topdown in a fresh interpreter that never imports
@@ -45,7 +45,7 @@ print(json.dumps(result[0].pred_instances.keypoints.tolist()))
 
 
 @pytest.mark.slow
-def test_distill_test_export_infer(mpii_mini_root, tmp_path):
+def test_distill_test_export_infer(mpii_root, tmp_path):
     torch.manual_seed(0)
     teacher = MODELS.build(Config.fromfile(str(TEACHER_CFG)).model)
     teacher_ckpt = tmp_path / 'teacher.pth'
@@ -53,7 +53,7 @@ def test_distill_test_export_infer(mpii_mini_root, tmp_path):
 
     work_dir = tmp_path / 'distill'
     options = [
-        *data_root_options(mpii_mini_root),
+        *data_root_options(mpii_root),
         f'model.teacher_ckpt={teacher_ckpt}',
     ]
     train_log = run_mim(
@@ -112,11 +112,7 @@ def test_distill_test_export_infer(mpii_mini_root, tmp_path):
         for k in plain['state_dict']
     )
 
-    with open(MPII_MINI / 'annotations' / 'mpii_mini.json') as f:
-        sample = json.load(f)[0]
-    image = str(MPII_MINI / 'images' / sample['image'])
-    center, half = np.array(sample['center']), sample['scale'] * 100
-    bbox = [*(center - half), *(center + half)]
+    image, bbox = val_sample(mpii_root)
 
     result = subprocess.run(
         [
@@ -147,6 +143,22 @@ def test_distill_test_export_infer(mpii_mini_root, tmp_path):
     distiller_result = inference_topdown(distiller, image, np.array([bbox]))
     np.testing.assert_allclose(
         distiller_result[0].pred_instances.keypoints,
+        student_keypoints,
+        rtol=0,
+        atol=1e-3,
+    )
+
+    # init_student: the student straight from the distiller's config and
+    # checkpoint, a plain MMPose model that predicts the same keypoints.
+    from mmpose_multikd.apis import init_student
+
+    student = init_student(str(DISTILLER_CFG), str(checkpoint))
+    assert type(student).__name__ == 'TopdownPoseEstimator'
+    assert student.cfg.model.type == 'TopdownPoseEstimator'
+    assert student.dataset_meta['dataset_name'] == 'mpii'
+    student_result = inference_topdown(student, image, np.array([bbox]))
+    np.testing.assert_allclose(
+        student_result[0].pred_instances.keypoints,
         student_keypoints,
         rtol=0,
         atol=1e-3,

@@ -26,8 +26,8 @@ from mmengine.config import Config
 from mmpose.registry import MODELS
 
 import mmpose_multikd  # noqa: F401  (MMEngine checkpoint safe globals)
-from mmpose_multikd.apis import data_root_options
 from mmpose_multikd.datasets import generate_synthetic_mpii
+from mmpose_multikd.experiments import data_root_options
 
 from ..helpers import REPO_ROOT
 

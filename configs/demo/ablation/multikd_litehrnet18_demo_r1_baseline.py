@@ -1,2 +1,2 @@
 # Demo ablation row 1: no distillation, the SimDR LiteHRNet-18 student alone.
-_base_ = ['../simcc_litehrnet-18_demo_synthetic-64x64.py']
+_base_ = ['../simcc_litehrnet18_demo.py']

@@ -1,5 +1,5 @@
 # Demo ablation row 2: cross-stage feature KD only (WA, MFT and VKD off).
-_base_ = ['../multikd_litehrnet18_demo_synthetic-64x64.py']
+_base_ = ['../multikd_litehrnet18_demo.py']
 
 model = dict(
     distill_losses=dict(

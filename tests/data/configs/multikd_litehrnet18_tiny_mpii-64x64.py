@@ -1,7 +1,7 @@
 # Multi-KD at 64x64 for CPU tests: the tiny student's data and runtime, the
 # tiny HRNet-W32 teacher, small embeddings. teacher_ckpt comes from
 # --cfg-options.
-_base_ = ['./simcc_litehrnet-18_tiny_mpii-64x64.py']
+_base_ = ['./simcc_litehrnet18_tiny_mpii-64x64.py']
 
 model = dict(
     _delete_=True,

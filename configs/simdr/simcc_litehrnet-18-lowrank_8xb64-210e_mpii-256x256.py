@@ -1,5 +1,0 @@
-# SimDR LiteHRNet-18 with the low-rank SimDR head (LowRankSimCCHead, rank
-# 32): 1.30 M instead of 5.33 M parameters (docs/benchmarks.md).
-_base_ = ['./simcc_litehrnet-18_8xb64-210e_mpii-256x256.py']
-
-model = dict(head=dict(type='LowRankSimCCHead', rank=32))

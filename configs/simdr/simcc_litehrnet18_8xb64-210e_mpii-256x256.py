@@ -1,0 +1,21 @@
+# SimDR LiteHRNet-18 student on MPII: MMPose's LiteHRNet-18 MPII recipe
+# (backbone, schedule, data, MpiiPCKAccuracy) with a SimCCHead on the 64x64
+# top branch instead of the heatmap head.
+_base_ = [
+    'mmpose::body_2d_keypoint/topdown_heatmap/mpii/'
+    'td-hm_litehrnet-18_8xb64-210e_mpii-256x256.py',
+    '../_base_/simdr_mpii-256x256.py',
+]
+
+codec = dict(_delete_=True, **_base_.simdr_codec)
+model = dict(
+    head=dict(
+        _delete_=True,
+        in_channels=40,
+        in_featuremap_size=(64, 64),
+        **_base_.simdr_head,
+    ),
+    test_cfg=dict(_delete_=True, **_base_.simdr_test_cfg),
+)
+
+train_dataloader = dict(dataset=dict(pipeline=_base_.simdr_train_pipeline))

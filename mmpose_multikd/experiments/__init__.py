@@ -1,0 +1,22 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Demo and ablation experiments: train, test and compare configs."""
+
+from .options import data_root_options, experiment_options, load_config
+from .runner import count_student_params, mean_pose_floor, run_experiment
+from .side_by_side import (
+    finish_experiment_process,
+    run_experiments_side_by_side,
+    start_experiment_process,
+)
+
+__all__ = [
+    'count_student_params',
+    'data_root_options',
+    'experiment_options',
+    'finish_experiment_process',
+    'load_config',
+    'mean_pose_floor',
+    'run_experiment',
+    'run_experiments_side_by_side',
+    'start_experiment_process',
+]

@@ -1,0 +1,406 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Multi-KD distiller: a frozen SimDR teacher teaches a SimDR student."""
+
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.config import ConfigDict
+from mmengine.model import BaseModel
+from mmengine.runner.checkpoint import _load_checkpoint
+from mmpose.registry import MODELS
+from mmpose.utils.typing import ForwardResults, OptSampleList, SampleList
+from torch import Tensor
+
+from ..utils.feature_taps import FeatureTaps, default_tap_paths
+from ..utils.loss_weight_schedule import linear_decay_factor
+from ..utils.model_config import ModelSpec, load_model_config
+from .config_checks import check_distiller_options, signature_options
+
+# What a distillation loss is called with (see ``DISTILL_INPUTS``).
+STAGE_FEATS = 'stage_feats'
+SIMCC = 'simcc'
+# The modules of MMPose's SimCCHead whose outputs are (pred_x, pred_y).
+SIMCC_HEAD_TAPS = ('head.mlp_head_x', 'head.mlp_head_y')
+
+
+@MODELS.register_module()
+class MultiKDDistiller(BaseModel):
+    """Distil a frozen pose estimator (teacher) into another (student).
+
+    ``loss()`` returns the student's own MMPose losses (``L_task``; for a
+    SimDR student ``loss_kpt`` from ``KLDiscretLoss``) plus one entry per
+    distillation loss, so the total MMEngine optimises is::
+
+        L = L_task + sum_j w_j * s(t) * L_j
+
+    where ``w_j`` is each loss's ``loss_weight`` (beta for ``loss_fkd``,
+    lambda for ``loss_vkd``) and ``s(t)`` the optional loss-weight schedule.
+
+    Each distillation loss declares what it is called with, through its
+    class attribute ``DISTILL_INPUTS`` or an ``inputs`` key in its config:
+
+    - ``'stage_feats'``: ``loss(student_stage_feats, teacher_stage_feats)``,
+      lists over the tapped stages of lists of branch tensors;
+    - ``'simcc'``: ``loss(student_simcc, teacher_simcc, target_weight)``,
+      the heads' ``(pred_x, pred_y)`` logits and the keypoint weights.
+
+    Stage features come from forward hooks (:class:`FeatureTaps`) on the
+    teacher's and student's modules, the student's logits from hooks on its
+    head's output layers, so each network runs forward exactly once per
+    step. The teacher always runs in ``eval()`` under ``torch.no_grad()``:
+    it gets no gradient and its BN statistics never change.
+
+    Args:
+        teacher (str | dict): Teacher model config, or path of its full
+            config (``mmpose::`` paths allowed).
+        student (str | dict): Student model config or config path.
+        teacher_ckpt (str, optional): Trained teacher weights, loaded in
+            :meth:`init_weights` (strictly; required for training).
+        teacher_taps (Sequence[str], optional): Module paths of the teacher's
+            stages. Defaults to :func:`default_tap_paths`.
+        student_taps (Sequence[str], optional): Same for the student.
+        student_simcc_taps (Sequence[str]): Module paths whose outputs are
+            the student's x and y SimDR logits during its own loss
+            computation (MMPose heads call ``self.forward`` directly, which
+            hooks on the head itself do not see). Defaults to
+            ``SimCCHead``'s ``head.mlp_head_x`` / ``head.mlp_head_y``.
+        distill_losses (dict): Output name -> loss config, built from
+            MMPose's ``MODELS`` registry; a ``None`` config switches that
+            loss off (ablations). Feature losses without
+            ``student_channels``/``teacher_channels`` get them filled in
+            from a dry run.
+        loss_weight_schedule (dict, optional): See
+            :func:`linear_decay_factor`.
+        data_preprocessor (dict, optional): Defaults to the student's.
+        train_cfg (dict, optional): Unused, accepted because MMPose's
+            ``init_model`` sets ``model.train_cfg``; the student keeps its
+            own ``train_cfg``.
+        init_cfg (dict, optional): Unused; weights come from the student's
+            own init and ``teacher_ckpt``.
+        **unknown_options: Rejected: a ``TypeError`` names each unknown
+            ``model.<key>`` (see :func:`check_distiller_options`, which
+            checks all options' types first).
+    """
+
+    def __init__(
+        self,
+        teacher: ModelSpec,
+        student: ModelSpec,
+        teacher_ckpt: Optional[str] = None,
+        teacher_taps: Optional[Sequence[str]] = None,
+        student_taps: Optional[Sequence[str]] = None,
+        student_simcc_taps: Sequence[str] = SIMCC_HEAD_TAPS,
+        distill_losses: Optional[Dict[str, dict]] = None,
+        loss_weight_schedule: Optional[dict] = None,
+        data_preprocessor: Optional[dict] = None,
+        train_cfg: Optional[dict] = None,
+        init_cfg: Optional[dict] = None,
+        **unknown_options,
+    ):
+        check_distiller_options(
+            locals(), unknown_options, signature_options(type(self).__init__)
+        )
+        student_cfg = load_model_config(student)
+        teacher_cfg = load_model_config(teacher)
+        if data_preprocessor is None:
+            data_preprocessor = student_cfg.get('data_preprocessor')
+        if isinstance(data_preprocessor, dict):
+            # mmpose's registry, whatever the current default scope
+            data_preprocessor = MODELS.build(data_preprocessor)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg
+        )
+        self._check_same_preprocessing(student_cfg, teacher_cfg)
+
+        self.student = MODELS.build(student_cfg)
+        self.teacher = MODELS.build(teacher_cfg)
+        self.teacher.requires_grad_(False)
+        self.teacher.eval()
+        self.teacher_ckpt = teacher_ckpt
+        self.loss_weight_schedule = loss_weight_schedule
+
+        self.student_taps = FeatureTaps(
+            self.student, student_taps or default_tap_paths(self.student)
+        )
+        self.teacher_taps = FeatureTaps(
+            self.teacher, teacher_taps or default_tap_paths(self.teacher)
+        )
+        self.student_simcc_taps = FeatureTaps(self.student, student_simcc_taps)
+
+        dry_run = self._dry_run()
+        self.distill_inputs: Dict[str, str] = {}
+        self.distill_losses = nn.ModuleDict()
+        for name, loss_cfg in (distill_losses or {}).items():
+            if loss_cfg is None:  # switched off, e.g. by an ablation config
+                continue
+            self.distill_losses[name] = self._build_distill_loss(
+                name, loss_cfg, dry_run
+            )
+
+    # ------------------------------------------------------------ building
+    @staticmethod
+    def _check_same_preprocessing(
+        student_cfg: ConfigDict, teacher_cfg: ConfigDict
+    ) -> None:
+        """Both networks see one input tensor: normalisation must agree."""
+        keys = ('mean', 'std', 'bgr_to_rgb')
+        student_pre = student_cfg.get('data_preprocessor') or {}
+        teacher_pre = teacher_cfg.get('data_preprocessor') or {}
+        for key in keys:
+            if (
+                key in student_pre
+                and key in teacher_pre
+                and (
+                    list(student_pre[key])
+                    if key != 'bgr_to_rgb'
+                    else student_pre[key]
+                )
+                != (
+                    list(teacher_pre[key])
+                    if key != 'bgr_to_rgb'
+                    else teacher_pre[key]
+                )
+            ):
+                raise ValueError(
+                    f'Teacher and student data_preprocessor.{key} differ '
+                    f'({teacher_pre[key]} vs {student_pre[key]}); both '
+                    'networks receive the same normalised input.'
+                )
+
+    @torch.no_grad()
+    def _dry_run(self) -> dict:
+        """Check the heads agree and read the tapped stages' channels.
+
+        Channels come from one eval forward of both backbones on a blank
+        64x64 image (channels do not depend on the input size).
+        """
+        self._check_same_simdr_outputs(self.student.head, self.teacher.head)
+        inputs = torch.zeros(1, 3, 64, 64)
+        was_training = self.student.training
+        self.student.eval()
+        try:
+            with self.student_taps, self.teacher_taps:
+                self.student.extract_feat(inputs)
+                self.teacher.extract_feat(inputs)
+                student_feats = self.student_taps.pop()
+                teacher_feats = self.teacher_taps.pop()
+        finally:
+            self.student.train(was_training)
+        return dict(
+            student_channels=[[b.shape[1] for b in s] for s in student_feats],
+            teacher_channels=[[b.shape[1] for b in s] for s in teacher_feats],
+        )
+
+    @staticmethod
+    def _simdr_output_shape(head: nn.Module) -> Optional[Tuple[int, ...]]:
+        """(K, Lx, Ly) of a SimDR head, None for other heads."""
+        if not hasattr(head, 'simcc_split_ratio'):
+            return None
+        width, height = head.input_size
+        ratio = head.simcc_split_ratio
+        return (head.out_channels, int(width * ratio), int(height * ratio))
+
+    @classmethod
+    def _check_same_simdr_outputs(
+        cls, student_head: nn.Module, teacher_head: nn.Module
+    ) -> None:
+        student_shape = cls._simdr_output_shape(student_head)
+        teacher_shape = cls._simdr_output_shape(teacher_head)
+        if student_shape != teacher_shape:
+            raise ValueError(
+                'Teacher and student SimDR outputs differ: teacher '
+                f'(K, Lx, Ly)={teacher_shape}, student {student_shape}. Both '
+                'need the same keypoints (out_channels), input_size and '
+                'simcc_split_ratio.'
+            )
+
+    def _build_distill_loss(
+        self, name: str, loss_cfg: dict, dry_run: dict
+    ) -> nn.Module:
+        loss_cfg = dict(loss_cfg)
+        inputs = loss_cfg.pop('inputs', None)
+        loss_cls = MODELS.get(loss_cfg.get('type'))
+        if loss_cls is None:
+            raise KeyError(
+                f'distill_losses.{name}: type '
+                f'{loss_cfg.get("type")!r} is not registered in '
+                "mmpose's MODELS"
+            )
+        inputs = inputs or getattr(loss_cls, 'DISTILL_INPUTS', None)
+        if inputs not in (STAGE_FEATS, SIMCC):
+            raise ValueError(
+                f'distill_losses.{name}: cannot tell what {loss_cls.__name__}'
+                f" takes; set inputs='{STAGE_FEATS}' or '{SIMCC}' in its "
+                'config or DISTILL_INPUTS on the class'
+            )
+        if inputs == STAGE_FEATS:
+            for key in ('student_channels', 'teacher_channels'):
+                loss_cfg.setdefault(key, dry_run[key])
+        self.distill_inputs[name] = inputs
+        return MODELS.build(loss_cfg)
+
+    # ------------------------------------------------------------- weights
+    def init_weights(self) -> None:
+        """Initialise the student and losses; load the teacher checkpoint.
+
+        The teacher's own ``init_cfg`` (e.g. ImageNet weights) is never used:
+        a distillation teacher must be trained.
+        """
+        self.student.init_weights()
+        for loss in self.distill_losses.values():
+            if hasattr(loss, 'init_weights'):
+                loss.init_weights()
+        self.load_teacher_checkpoint()
+
+    def load_teacher_checkpoint(self) -> None:
+        """Load ``teacher_ckpt`` strictly, with errors that name the cause."""
+        path = self.teacher_ckpt
+        if not path:
+            raise ValueError(
+                'model.teacher_ckpt is not set. Train the SimDR teacher first '
+                '(e.g. `mim train mmpose configs/simdr/'
+                'simcc_hrnet-w32_8xb64-210e_mpii-256x256.py`), then pass '
+                '--cfg-options model.teacher_ckpt=PATH/TO/best.pth'
+            )
+        if not osp.isfile(path):
+            raise FileNotFoundError(
+                f'model.teacher_ckpt {path!r} does not exist'
+            )
+        try:
+            checkpoint = _load_checkpoint(path, map_location='cpu')
+        except Exception as err:
+            raise RuntimeError(
+                f'model.teacher_ckpt {path!r} could not be read: {err}'
+            ) from err
+        state_dict = checkpoint.get('state_dict', checkpoint)
+        self._check_teacher_keys(path, state_dict)
+        self.teacher.load_state_dict(state_dict, strict=True)
+
+    def _check_teacher_keys(self, path: str, state_dict: dict) -> None:
+        expected = self.teacher.state_dict()
+        missing = sorted(set(expected) - set(state_dict))
+        unexpected = sorted(set(state_dict) - set(expected))
+        wrong_shape = [
+            f'{k}: checkpoint {tuple(state_dict[k].shape)} vs model '
+            f'{tuple(v.shape)}'
+            for k, v in expected.items()
+            if k in state_dict
+            and hasattr(state_dict[k], 'shape')
+            and state_dict[k].shape != v.shape
+        ]
+        if missing or unexpected or wrong_shape:
+            raise RuntimeError(
+                f'model.teacher_ckpt {path!r} does not match the teacher '
+                f'architecture: {len(missing)} missing keys {missing[:5]}, '
+                f'{len(unexpected)} unexpected keys {unexpected[:5]}, '
+                f'{len(wrong_shape)} shape mismatches {wrong_shape[:3]}'
+            )
+
+    def train(self, mode: bool = True) -> 'MultiKDDistiller':
+        """Set the student's mode; the teacher stays in ``eval()``."""
+        super().train(mode)
+        self.teacher.eval()
+        return self
+
+    # ------------------------------------------------------------- forward
+    def forward(
+        self,
+        inputs: Tensor,
+        data_samples: OptSampleList = None,
+        mode: str = 'tensor',
+    ) -> ForwardResults:
+        """``loss`` distils; ``predict`` and ``tensor`` are the student's."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode in ('predict', 'tensor'):
+            return self.student(inputs, data_samples, mode=mode)
+        raise RuntimeError(
+            f'Invalid mode "{mode}". Only supports loss, '
+            'predict and tensor mode.'
+        )
+
+    def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:
+        """The student's prediction (flip test per its ``test_cfg``)."""
+        return self.student(inputs, data_samples, mode='predict')
+
+    def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
+        """Student losses plus the weighted distillation losses.
+
+        Args:
+            inputs (Tensor): Images (N, 3, H, W).
+            data_samples (list[PoseDataSample]): With SimDR labels.
+
+        Returns:
+            dict: ``loss_kpt``, ``acc_pose`` and one entry per distill loss.
+        """
+        need_feats = STAGE_FEATS in self.distill_inputs.values()
+        need_simcc = SIMCC in self.distill_inputs.values()
+        teacher_feats, teacher_simcc = self._teacher_forward(
+            inputs, need_feats, need_simcc
+        )
+
+        student_taps = [self.student_simcc_taps] if need_simcc else []
+        if need_feats:
+            student_taps.append(self.student_taps)
+        for taps in student_taps:
+            taps.register()
+        try:
+            losses = self.student.loss(inputs, data_samples)
+            student_simcc = (
+                tuple(
+                    branches[0] for branches in self.student_simcc_taps.pop()
+                )
+                if need_simcc
+                else None
+            )
+            student_feats = self.student_taps.pop() if need_feats else None
+        finally:
+            for taps in student_taps:
+                taps.remove()
+
+        factor = linear_decay_factor(self.loss_weight_schedule)
+        target_weight = (
+            self._keypoint_weights(data_samples) if need_simcc else None
+        )
+        for name, loss_module in self.distill_losses.items():
+            if self.distill_inputs[name] == STAGE_FEATS:
+                value = loss_module(student_feats, teacher_feats)
+            else:
+                value = loss_module(
+                    student_simcc, teacher_simcc, target_weight
+                )
+            losses[name] = value * factor
+        return losses
+
+    @torch.no_grad()
+    def _teacher_forward(
+        self, inputs: Tensor, need_feats: bool, need_simcc: bool
+    ) -> Tuple[Optional[List[List[Tensor]]], Optional[Tuple[Tensor, Tensor]]]:
+        if not (need_feats or need_simcc):
+            return None, None
+        self.teacher.eval()
+        if need_feats:
+            with self.teacher_taps:
+                backbone_feats = self.teacher.extract_feat(inputs)
+                teacher_feats = self.teacher_taps.pop()
+        else:
+            backbone_feats, teacher_feats = (
+                self.teacher.extract_feat(inputs),
+                None,
+            )
+        teacher_simcc = (
+            tuple(self.teacher.head(backbone_feats)) if need_simcc else None
+        )
+        return teacher_feats, teacher_simcc
+
+    @staticmethod
+    def _keypoint_weights(data_samples: SampleList) -> Tensor:
+        """(N, K) keypoint weights (visibility) of the batch."""
+        return torch.cat(
+            [
+                sample.gt_instance_labels.keypoint_weights
+                for sample in data_samples
+            ]
+        )

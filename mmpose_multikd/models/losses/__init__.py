@@ -1,0 +1,25 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Distillation losses (registered in MMPose's ``MODELS``): Multi-KD's own
+and, in ``baselines``, the compared distillers."""
+
+from .baselines import (
+    ATLoss,
+    FitNetLoss,
+    KDLoss,
+    ReviewKDLoss,
+    RKDLoss,
+    SPLoss,
+)
+from .cross_stage_attention_kd_loss import CrossStageAttentionKDLoss
+from .vkd_loss import VKDLoss
+
+__all__ = [
+    'ATLoss',
+    'CrossStageAttentionKDLoss',
+    'FitNetLoss',
+    'KDLoss',
+    'RKDLoss',
+    'ReviewKDLoss',
+    'SPLoss',
+    'VKDLoss',
+]

@@ -1,0 +1,85 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Similarity-preserving KD: match the batch similarity matrices."""
+
+from typing import List, Sequence
+
+import torch
+import torch.nn.functional as F
+from mmpose.registry import MODELS
+from torch import Tensor
+
+from ...utils.stage_inputs import ChannelSpec
+from .stage_feature_kd_loss import StageFeatureKDLoss
+
+
+@MODELS.register_module()
+class SPLoss(StageFeatureKDLoss):
+    """Similarity-preserving knowledge distillation.
+
+    Tung and Mori, "Similarity-Preserving Knowledge Distillation", ICCV 2019.
+    Student stage ``l`` is paired with teacher stage ``l`` for
+    ``l < min(L_s, L_t)``; each uses its top (highest-resolution) branch.
+    With ``Q`` a stage's features flattened to ``(N, C * H * W)``, the batch
+    similarity is the Gram matrix with L2-normalised rows:
+
+    .. math::
+
+        G = \\mathrm{rownorm}(Q Q^\\top) \\in \\mathbb{R}^{N \\times N}
+
+    and the loss, summed over the ``P = min(L_s, L_t)`` stage pairs as in
+    the paper's Eq. (4), is
+
+    .. math::
+
+        L_{sp} = w \\cdot \\sum_{l=1}^{P} \\frac{1}{N^2}
+            \\left\\| G^s_l - G^t_l \\right\\|_F^2
+
+    with ``w`` = ``loss_weight`` (the paper's ``gamma``). ``G`` is
+    ``N x N`` whatever the channels and spatial size, so no resizing or
+    projection is needed. The teacher features are detached.
+
+    Args:
+        student_channels (Sequence[int | Sequence[int]]): Per student stage,
+            its channels (an int for one branch or each branch's channels,
+            highest resolution first). Filled in by the distiller; used to
+            check the inputs.
+        teacher_channels (Sequence[int | Sequence[int]]): The same for the
+            teacher.
+        loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
+    """
+
+    def __init__(
+        self,
+        student_channels: Sequence[ChannelSpec],
+        teacher_channels: Sequence[ChannelSpec],
+        loss_weight: float = 1.0,
+    ) -> None:
+        super().__init__(student_channels, teacher_channels, loss_weight)
+
+    def feature_loss(
+        self, student: List[Tensor], teacher: List[Tensor], batch_size: int
+    ) -> Tensor:
+        """The unweighted loss (see :class:`StageFeatureKDLoss`)."""
+        stage_losses = [
+            (self._similarity(student_feat) - self._similarity(teacher_feat))
+            .pow(2)
+            .sum()
+            for student_feat, teacher_feat in zip(
+                student[: self.num_pairs], teacher[: self.num_pairs]
+            )
+        ]
+        return torch.stack(stage_losses).sum() / batch_size**2
+
+    @staticmethod
+    def _similarity(feat: Tensor) -> Tensor:
+        """Row-normalised batch Gram matrix.
+
+        Args:
+            feat (Tensor): Feature ``(N, C, H, W)``.
+
+        Returns:
+            Tensor: ``rownorm(Q Q^T)`` with ``Q = feat.flatten(1)``,
+            shaped ``(N, N)``.
+        """
+        flat = feat.flatten(1)
+        return F.normalize(flat @ flat.t(), dim=1)

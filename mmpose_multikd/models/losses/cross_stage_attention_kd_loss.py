@@ -1,0 +1,440 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Cross-stage feature KD with per-sample attention over stage pairs."""
+
+from typing import List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmpose.registry import MODELS
+from torch import Tensor
+
+from ..utils.branch_aligner import BranchAligner
+from ..utils.resize import resize_bilinear
+from ..utils.stage_inputs import (
+    ChannelSpec,
+    StageFeature,
+    check_batch_sizes,
+    parse_stage_channels,
+    stage_branches,
+)
+from ..utils.stage_similarity import batch_similarity, spatial_similarity
+
+OWNER = 'CrossStageAttentionKDLoss'
+SIMILARITY_MODES = ('spatial', 'batch')
+
+
+@MODELS.register_module()
+class CrossStageAttentionKDLoss(nn.Module):
+    """Cross-stage feature distillation with adaptable learning weights.
+
+    Every teacher stage ``l`` is paired with every student stage ``m`` at the
+    same depth or later (a pair ``(l, m)`` is valid iff ``m >= l``, stages
+    counted from 0). For each sample ``i`` the loss is
+
+    .. math::
+
+        L_{fkd} = w \\cdot \\frac{1}{N} \\sum_{i=1}^{N} \\sum_{l}
+            \\sum_{m \\geq l} \\gamma_i(l, m)\\,
+            D\\big(F^t_l[i], f_{lm}(F^s_m[i])\\big)
+
+    where ``w`` is ``loss_weight``, ``D`` the mean squared error over the
+    teacher's ``C x H x W`` map and ``f_lm`` a learned alignment (1x1 conv
+    without bias + BatchNorm to the teacher stage's channels,
+    :class:`BranchAligner`; the aligned map is resized bilinearly to the
+    teacher's spatial size when the sizes differ). The source writes a
+    plain sum over samples; here the sum is divided by ``N`` so that, like
+    the other MMPose losses, the value does not grow with the batch size.
+    Teacher stages deeper than the last student stage take part in no
+    pair: their inputs are checked but get no aligner and no projection
+    layer.
+
+    Attention weights (``weight_adaptation=True``, "WA"): each stage's fused
+    feature map is turned into a similarity vector, projected by a linear
+    layer owned by that stage (one set for the student stages, one for the
+    teacher stages) and L2-normalised, giving embeddings ``S_m[i]`` and
+    ``T_l[i]``. Then
+
+    .. math::
+
+        \\gamma_i(l, m) = \\frac{\\exp(S_m[i] \\cdot T_l[i])}
+            {\\sum_{l'} \\sum_{m' \\geq l'} \\exp(S_{m'}[i] \\cdot T_{l'}[i])}
+
+    i.e. a softmax over the valid pairs of the same sample (invalid pairs
+    have weight 0, as if their logit were ``-inf``). With
+    ``weight_adaptation=False`` every valid pair gets the uniform weight
+    ``1 / len(valid_pairs)`` and no projection layer is built.
+
+    Similarity vector (``similarity``):
+
+    - ``'spatial'`` (default, independent of the batch size): the sample's
+      feature map is adaptive-average-pooled to ``pool_size x pool_size``
+      (``P = pool_size**2`` positions), each position's channel vector is
+      L2-normalised and the ``P x P`` cosine self-similarity matrix,
+      flattened to ``P * P`` values, is projected by
+      ``Linear(P * P, embed_dim)``.
+    - ``'batch'`` (as in SemCKD): the features are flattened to
+      ``(N, C * H * W)``, the Gram matrix ``G = F F^T`` (``N x N``) is
+      computed and its rows are L2-normalised; sample ``i``'s row is
+      projected by ``Linear(batch_size, embed_dim)``. The projection is tied
+      to one batch size: every batch must have exactly ``batch_size``
+      samples (use ``drop_last=True`` in the dataloader).
+
+    Multi-resolution feature transfer (``multi_resolution=True``, "MFT"):
+    the source names this switch without defining it; this is our
+    definition. HRNet-family stages output several branches (highest
+    resolution first). With MFT on, all branches of a stage are resized
+    (bilinear, ``align_corners=False``) to the first branch's spatial size
+    and concatenated along the channels, so the stage feature has
+    ``sum(branch_channels)`` channels. With MFT off only the first
+    (highest-resolution) branch is distilled.
+
+    Teacher features are detached at the input (no gradient reaches the
+    teacher), but the teacher projection layers are trainable: gamma carries
+    gradient into both sets of projection layers and into the student
+    features. The loss owns learnable parameters (aligners, projections),
+    which must be optimised together with the student.
+
+    Args:
+        student_channels (Sequence[int | Sequence[int]]): Per student stage,
+            its channels: an int for a single-branch stage or the channels
+            of each branch, highest resolution first. E.g. LiteHRNet-18:
+            ``[[40, 80], [40, 80, 160], [40, 80, 160, 320]]``.
+        teacher_channels (Sequence[int | Sequence[int]]): The same for the
+            teacher stages, e.g. HRNet-W32: ``[[32, 64], [32, 64, 128],
+            [32]]``.
+        weight_adaptation (bool): Learn per-sample pair weights gamma (WA).
+            Off: uniform weights. Defaults to True.
+        multi_resolution (bool): Fuse all branches of a stage (MFT, see
+            above). Off: only the first branch. Defaults to True.
+        similarity (str): ``'spatial'`` or ``'batch'``. Defaults to
+            ``'spatial'``.
+        embed_dim (int): Size of the stage embeddings. Defaults to 128.
+        pool_size (int): Pooled grid side for ``similarity='spatial'``.
+            Defaults to 8.
+        batch_size (int, optional): The fixed batch size, required for
+            ``similarity='batch'`` with weight adaptation. Defaults to None.
+        loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
+    """
+
+    # Tells ``MultiKDDistiller`` to call the loss with stage features.
+    DISTILL_INPUTS = 'stage_feats'
+
+    def __init__(
+        self,
+        student_channels: Sequence[ChannelSpec],
+        teacher_channels: Sequence[ChannelSpec],
+        weight_adaptation: bool = True,
+        multi_resolution: bool = True,
+        similarity: str = 'spatial',
+        embed_dim: int = 128,
+        pool_size: int = 8,
+        batch_size: Optional[int] = None,
+        loss_weight: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.student_channels = parse_stage_channels(
+            student_channels, 'student', OWNER
+        )
+        self.teacher_channels = parse_stage_channels(
+            teacher_channels, 'teacher', OWNER
+        )
+        self._check_options(similarity, batch_size, weight_adaptation)
+        self.weight_adaptation = weight_adaptation
+        self.multi_resolution = multi_resolution
+        self.similarity = similarity
+        self.embed_dim = embed_dim
+        self.pool_size = pool_size
+        self.batch_size = batch_size
+        self.loss_weight = float(loss_weight)
+
+        self.student_stage_channels = self._stage_channels(
+            self.student_channels
+        )
+        self.teacher_stage_channels = self._stage_channels(
+            self.teacher_channels
+        )
+        self._valid_pairs = [
+            (t_idx, s_idx)
+            for t_idx in range(self.num_teacher_stages)
+            for s_idx in range(self.num_student_stages)
+            if s_idx >= t_idx
+        ]
+        self.aligners = nn.ModuleDict(
+            {
+                self.pair_key(t_idx, s_idx): BranchAligner(
+                    self._used_branches(self.student_channels[s_idx]),
+                    self.teacher_stage_channels[t_idx],
+                )
+                for t_idx, s_idx in self._valid_pairs
+            }
+        )
+        if weight_adaptation:
+            self.student_projections = self._build_projections(
+                self.num_student_stages
+            )
+            self.teacher_projections = self._build_projections(
+                self.num_paired_teacher_stages
+            )
+        self.last_weights: Optional[Tensor] = None
+
+    @property
+    def num_student_stages(self) -> int:
+        """int: Number of student stages."""
+        return len(self.student_channels)
+
+    @property
+    def num_teacher_stages(self) -> int:
+        """int: Number of teacher stages."""
+        return len(self.teacher_channels)
+
+    @property
+    def num_paired_teacher_stages(self) -> int:
+        """int: Teacher stages that take part in at least one pair."""
+        return min(self.num_teacher_stages, self.num_student_stages)
+
+    @property
+    def valid_pairs(self) -> List[Tuple[int, int]]:
+        """list[tuple[int, int]]: The valid ``(teacher, student)`` pairs."""
+        return list(self._valid_pairs)
+
+    @staticmethod
+    def pair_key(teacher_stage: int, student_stage: int) -> str:
+        """Key of the aligner of a pair in :attr:`aligners`."""
+        return f't{teacher_stage}_s{student_stage}'
+
+    def forward(
+        self,
+        student_stage_feats: Sequence[StageFeature],
+        teacher_stage_feats: Sequence[StageFeature],
+    ) -> Tensor:
+        """Compute the cross-stage attention KD loss.
+
+        Args:
+            student_stage_feats (Sequence[Tensor | Sequence[Tensor]]): Per
+                student stage, a tensor ``(N, C, H, W)`` or the branch
+                tensors, highest resolution first.
+            teacher_stage_feats (Sequence[Tensor | Sequence[Tensor]]): The
+                same for the teacher stages (detached here).
+
+        Returns:
+            Tensor: The scalar loss. After the call :attr:`last_weights`
+            holds the detached gamma, shaped ``(N, L, M)`` (teacher stages,
+            student stages), 0 on invalid pairs.
+        """
+        student_branches = self._as_stage_branches(
+            student_stage_feats, 'student'
+        )
+        teacher_branches = [
+            [branch.detach() for branch in stage]
+            for stage in self._as_stage_branches(
+                teacher_stage_feats, 'teacher'
+            )
+        ]
+        self._check_batch_sizes(student_branches, teacher_branches)
+        teacher_branches = teacher_branches[: self.num_paired_teacher_stages]
+
+        teacher_feats = [self._fuse(stage) for stage in teacher_branches]
+        distances = torch.stack(
+            [
+                self._pair_distance(
+                    teacher_feats[t_idx],
+                    student_branches[s_idx],
+                    t_idx,
+                    s_idx,
+                )
+                for t_idx, s_idx in self._valid_pairs
+            ],
+            dim=1,
+        )
+        weights = self._pair_weights(
+            student_branches, teacher_branches, distances
+        )
+        self.last_weights = self._weights_as_grid(weights.detach())
+        loss = (weights * distances).sum(dim=1).mean()
+        return loss * self.loss_weight
+
+    def _pair_distance(
+        self,
+        teacher_feat: Tensor,
+        student_branches: List[Tensor],
+        teacher_stage: int,
+        student_stage: int,
+    ) -> Tensor:
+        """Per-sample MSE between a teacher map and the aligned student map.
+
+        Args:
+            teacher_feat (Tensor): Fused teacher stage feature
+                ``(N, Ct, Ht, Wt)``.
+            student_branches (list[Tensor]): The student stage's branches.
+            teacher_stage (int): Teacher stage index ``l``.
+            student_stage (int): Student stage index ``m``.
+
+        Returns:
+            Tensor: ``mean_{C,H,W} (F_t - f_lm(F_s))^2``, shaped ``(N,)``.
+        """
+        aligner = self.aligners[self.pair_key(teacher_stage, student_stage)]
+        aligned = resize_bilinear(
+            aligner(self._used_branches(student_branches)),
+            teacher_feat.shape[-2:],
+        )
+        return (aligned - teacher_feat).pow(2).flatten(1).mean(dim=1)
+
+    def _pair_weights(
+        self,
+        student_branches: List[List[Tensor]],
+        teacher_branches: List[List[Tensor]],
+        distances: Tensor,
+    ) -> Tensor:
+        """Per-sample weights gamma of the valid pairs.
+
+        Args:
+            student_branches (list[list[Tensor]]): Student stage branches.
+            teacher_branches (list[list[Tensor]]): The (detached) branches
+                of the paired teacher stages.
+            distances (Tensor): Pair distances ``(N, num_pairs)``, used for
+                the shape, dtype and device of the uniform weights.
+
+        Returns:
+            Tensor: gamma ``(N, num_pairs)``, each row sums to 1.
+        """
+        if not self.weight_adaptation:
+            return torch.full_like(distances, 1.0 / len(self._valid_pairs))
+        student_embeds = [
+            self._embed(branches, projection)
+            for branches, projection in zip(
+                student_branches, self.student_projections
+            )
+        ]
+        teacher_embeds = [
+            self._embed(branches, projection)
+            for branches, projection in zip(
+                teacher_branches, self.teacher_projections
+            )
+        ]
+        logits = torch.stack(
+            [
+                (teacher_embeds[t_idx] * student_embeds[s_idx]).sum(dim=1)
+                for t_idx, s_idx in self._valid_pairs
+            ],
+            dim=1,
+        )
+        return logits.softmax(dim=1)
+
+    def _embed(self, branches: List[Tensor], projection: nn.Linear) -> Tensor:
+        """L2-normalised projection of a stage's similarity vectors.
+
+        Args:
+            branches (list[Tensor]): The stage's branches ``(N, C_b, H_b,
+                W_b)``, highest resolution first.
+            projection (nn.Linear): The stage's projection layer.
+
+        Returns:
+            Tensor: Embeddings ``(N, embed_dim)`` with unit norm.
+        """
+        if self.similarity == 'spatial':
+            similarity = spatial_similarity(
+                self._used_branches(branches), self.pool_size
+            )
+        else:
+            similarity = batch_similarity(self._fuse(branches))
+        return F.normalize(projection(similarity), dim=1)
+
+    def _fuse(self, branches: List[Tensor]) -> Tensor:
+        """Stage feature: all branches fused (MFT on) or the top branch.
+
+        Args:
+            branches (list[Tensor]): Branch maps, highest resolution first.
+
+        Returns:
+            Tensor: ``(N, C, H, W)`` at the top branch's resolution.
+        """
+        branches = self._used_branches(branches)
+        if len(branches) == 1:
+            return branches[0]
+        size = branches[0].shape[-2:]
+        return torch.cat(
+            [resize_bilinear(branch, size) for branch in branches], dim=1
+        )
+
+    def _used_branches(self, branches: Sequence) -> list:
+        """All branches (tensors or channels) with MFT, else the top one."""
+        return list(branches) if self.multi_resolution else [branches[0]]
+
+    def _weights_as_grid(self, weights: Tensor) -> Tensor:
+        """Scatter pair weights ``(N, num_pairs)`` to ``(N, L, M)``."""
+        grid = weights.new_zeros(
+            weights.shape[0], self.num_teacher_stages, self.num_student_stages
+        )
+        t_idx, s_idx = zip(*self._valid_pairs)
+        grid[:, list(t_idx), list(s_idx)] = weights
+        return grid
+
+    def _stage_channels(self, branch_channels: List[List[int]]) -> List[int]:
+        """Channels of each stage feature after (optional) fusion."""
+        return [
+            sum(self._used_branches(branches)) for branches in branch_channels
+        ]
+
+    def _build_projections(self, num_stages: int) -> nn.ModuleList:
+        """One ``Linear(similarity_size, embed_dim)`` per stage."""
+        if self.similarity == 'spatial':
+            in_features = self.pool_size**4
+        else:
+            in_features = self.batch_size
+        return nn.ModuleList(
+            nn.Linear(in_features, self.embed_dim) for _ in range(num_stages)
+        )
+
+    @staticmethod
+    def _check_options(
+        similarity: str, batch_size: Optional[int], weight_adaptation: bool
+    ) -> None:
+        """Validate the similarity mode and its batch size."""
+        if similarity not in SIMILARITY_MODES:
+            raise ValueError(
+                f'{OWNER}: similarity must be one of '
+                f'{SIMILARITY_MODES}, got {similarity!r}.'
+            )
+        needs_batch_size = weight_adaptation and similarity == 'batch'
+        if needs_batch_size and (batch_size is None or batch_size < 1):
+            raise ValueError(
+                f"{OWNER}: similarity='batch' needs the "
+                f'fixed batch_size (a positive int), got {batch_size!r}.'
+            )
+
+    def _as_stage_branches(
+        self, stage_feats: Sequence[StageFeature], side: str
+    ) -> List[List[Tensor]]:
+        """Turn the stage inputs into branch lists and check them.
+
+        Args:
+            stage_feats (Sequence[Tensor | Sequence[Tensor]]): The inputs.
+            side (str): ``'student'`` or ``'teacher'``.
+
+        Returns:
+            list[list[Tensor]]: Per stage, its branch tensors.
+        """
+        channels = getattr(self, f'{side}_channels')
+        return stage_branches(stage_feats, channels, side, OWNER)
+
+    def _check_batch_sizes(
+        self,
+        student_branches: List[List[Tensor]],
+        teacher_branches: List[List[Tensor]],
+    ) -> None:
+        """All maps share one batch size (the built one in batch mode)."""
+        batch_size = check_batch_sizes(
+            student_branches, teacher_branches, OWNER
+        )
+        needs_fixed_batch = (
+            self.weight_adaptation and self.similarity == 'batch'
+        )
+        if needs_fixed_batch and batch_size != self.batch_size:
+            raise ValueError(
+                f'{OWNER}: the batch size {batch_size} '
+                f'differs from the batch_size={self.batch_size} this layer '
+                "was built for (similarity='batch' projects rows of the "
+                'batch Gram matrix). Use drop_last=True in the dataloader '
+                "or similarity='spatial'."
+            )

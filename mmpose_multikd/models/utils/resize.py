@@ -1,0 +1,103 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""Bilinear resizing as small matrix products, shared by every KD loss.
+
+PyTorch's bilinear interpolation with ``align_corners=False`` acts on rows
+and columns separately, so resizing a map ``X`` (``H x W`` per channel) to
+``H' x W'`` is
+
+.. math::
+
+    \\mathrm{resize}(X) = R \\, X \\, C^{\\top}
+
+with ``R`` (``H' x H``) and ``C`` (``W' x W``) the 1-d interpolation
+matrices. Column ``i`` of each is PyTorch's own linear interpolation of
+the unit signal ``e_i``, so the values are those of ``F.interpolate`` (up
+to float rounding); on a CPU the two small products are cheaper than
+``interpolate``, forward and backward (see ``docs/benchmarks.md``).
+"""
+
+import functools
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+
+@functools.lru_cache(maxsize=64)
+def resize_matrix(in_size: int, out_size: int) -> Tensor:
+    """1-d bilinear (``align_corners=False``) resizing as a matrix.
+
+    Args:
+        in_size (int): Input length.
+        out_size (int): Output length.
+
+    Returns:
+        Tensor: ``(out_size, in_size)``; column ``i`` is PyTorch's own
+        linear interpolation of the unit signal ``e_i``.
+    """
+    basis = torch.eye(in_size).unsqueeze(0)
+    resized = F.interpolate(
+        basis, size=out_size, mode='linear', align_corners=False
+    )
+    return resized[0].t().contiguous()
+
+
+@functools.lru_cache(maxsize=64)
+def pool_resize_matrix(in_size: int, out_size: int, pool_size: int) -> Tensor:
+    """1-d linear map of bilinear resizing then adaptive average pooling.
+
+    Args:
+        in_size (int): Length before resizing.
+        out_size (int): Length after resizing.
+        pool_size (int): Pooled length ``P``.
+
+    Returns:
+        Tensor: ``(P, in_size)``; row ``p`` averages bin ``p`` of the
+        resized signal, expressed on the input samples.
+    """
+    resized = resize_matrix(in_size, out_size).t().unsqueeze(0)
+    return F.adaptive_avg_pool1d(resized, pool_size)[0].t().contiguous()
+
+
+def resize_bilinear(feat: Tensor, size: Sequence[int]) -> Tensor:
+    """Bilinearly resize ``feat`` (``align_corners=False``) when it differs.
+
+    Computes ``R X C^T`` (see the module docstring).
+
+    Args:
+        feat (Tensor): Map ``(N, C, H, W)``.
+        size (Sequence[int]): Target ``(H', W')``.
+
+    Returns:
+        Tensor: ``feat`` itself when the size already matches, else the
+        resized map ``(N, C, H', W')``.
+    """
+    size = tuple(size)
+    if tuple(feat.shape[-2:]) == size:
+        return feat
+    rows = resize_matrix(feat.shape[-2], size[0]).to(feat)
+    cols = resize_matrix(feat.shape[-1], size[1]).to(feat)
+    return rows @ feat @ cols.t()
+
+
+def pool_resized(feat: Tensor, size: Sequence[int], pool_size: int) -> Tensor:
+    """``adaptive_avg_pool(resize_bilinear(feat, size), pool_size)`` at once.
+
+    Both steps act on rows and columns separately, so their composition is
+    ``R_p X C_p^T`` with ``R_p`` (``P x h``) and ``C_p`` (``P x w``) from
+    :func:`pool_resize_matrix`; the resized map is never built.
+
+    Args:
+        feat (Tensor): ``(N, C, h, w)``.
+        size (Sequence[int]): The size ``(H, W)`` it is resized to.
+        pool_size (int): Pooled side ``P``.
+
+    Returns:
+        Tensor: ``(N, C, P, P)``.
+    """
+    if tuple(feat.shape[-2:]) == tuple(size):
+        return F.adaptive_avg_pool2d(feat, pool_size)
+    rows = pool_resize_matrix(feat.shape[-2], size[0], pool_size).to(feat)
+    cols = pool_resize_matrix(feat.shape[-1], size[1], pool_size).to(feat)
+    return torch.einsum('ph,nchw,qw->ncpq', rows, feat, cols)
