@@ -55,7 +55,10 @@ model = dict(
 
 # Stop at the first NaN/Inf loss, before a checkpoint of that iteration is
 # written (the list replaces the student's, so its SyncBuffersHook is kept).
+# KeepFreedMemoryHook: glibc reuses the step's large buffers instead of
+# mapping them anew each step (docs/benchmarks.md).
 custom_hooks = [
     dict(type='SyncBuffersHook'),
     dict(type='NonFiniteLossHook'),
+    dict(type='KeepFreedMemoryHook'),
 ]

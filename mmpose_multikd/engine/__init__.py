@@ -1,6 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Training-loop components (MMEngine hooks) registered in MMPose."""
 
-from .hooks import NonFiniteLossHook
+from .hooks import KeepFreedMemoryHook, NonFiniteLossHook
 
-__all__ = ['NonFiniteLossHook']
+__all__ = ['KeepFreedMemoryHook', 'NonFiniteLossHook']

@@ -58,7 +58,7 @@ def test_registered_and_in_the_distiller_configs():
         / 'multikd_litehrnet30_mpii_r2_cs.py',
     ):
         hooks = [h['type'] for h in Config.fromfile(str(path)).custom_hooks]
-        assert hooks == ['SyncBuffersHook', 'NonFiniteLossHook'], path
+        assert hooks[:2] == ['SyncBuffersHook', 'NonFiniteLossHook'], path
 
 
 def test_finite_losses_and_non_loss_entries_pass(tmp_path):

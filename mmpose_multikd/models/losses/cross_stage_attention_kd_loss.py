@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from ..utils.aligned_distance import stage_pair_distances
 from ..utils.branch_aligner import BranchAligner
 from ..utils.resize import resize_bilinear
 from ..utils.stage_inputs import (
@@ -235,24 +236,49 @@ class CrossStageAttentionKDLoss(nn.Module):
         teacher_branches = teacher_branches[: self.num_paired_teacher_stages]
 
         teacher_feats = [self._fuse(stage) for stage in teacher_branches]
-        distances = torch.stack(
-            [
-                self._pair_distance(
-                    teacher_feats[t_idx],
-                    student_branches[s_idx],
-                    t_idx,
-                    s_idx,
-                )
-                for t_idx, s_idx in self._valid_pairs
-            ],
-            dim=1,
-        )
+        distances = self._pair_distances(teacher_feats, student_branches)
         weights = self._pair_weights(
             student_branches, teacher_branches, distances
         )
         self.last_weights = self._weights_as_grid(weights.detach())
         loss = (weights * distances).sum(dim=1).mean()
         return loss * self.loss_weight
+
+    def _pair_distances(
+        self, teacher_feats: List[Tensor], student_branches: List[List[Tensor]]
+    ) -> Tensor:
+        """Distances ``D`` of all valid pairs, student stage by stage.
+
+        The pairs of a student stage share its branches: their distances
+        come from one :func:`stage_pair_distances` call (one stacked conv
+        per branch, fused BatchNorm + MSE). A stage whose teacher maps are
+        not at its top branch's size goes pair by pair through
+        :meth:`_pair_distance` (aligner module, resizing, MSE).
+
+        Args:
+            teacher_feats (list[Tensor]): Fused teacher stage features.
+            student_branches (list[list[Tensor]]): Student stage branches.
+
+        Returns:
+            Tensor: ``(N, num_pairs)`` in :attr:`valid_pairs` order.
+        """
+        columns = {}
+        for s_idx, branches in enumerate(student_branches):
+            pairs = [pair for pair in self._valid_pairs if pair[1] == s_idx]
+            if not pairs:
+                continue
+            used = self._used_branches(branches)
+            targets = [teacher_feats[t_idx] for t_idx, _ in pairs]
+            if all(t.shape[-2:] == used[0].shape[-2:] for t in targets):
+                aligners = [self.aligners[self.pair_key(*p)] for p in pairs]
+                stage = stage_pair_distances(used, aligners, targets)
+                columns.update(zip(pairs, stage.unbind(dim=1)))
+                continue
+            for t_idx, _ in pairs:
+                columns[(t_idx, s_idx)] = self._pair_distance(
+                    teacher_feats[t_idx], branches, t_idx, s_idx
+                )
+        return torch.stack([columns[p] for p in self._valid_pairs], dim=1)
 
     def _pair_distance(
         self,

@@ -1,0 +1,124 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""The fused stage distances against the module path, pair by pair."""
+
+import copy
+
+import pytest
+import torch
+
+from mmpose_multikd.models.utils import BranchAligner
+from mmpose_multikd.models.utils.aligned_distance import (
+    AlignedStageDistance,
+    stage_pair_distances,
+)
+
+DTYPE = torch.float64
+BRANCH_CHANNELS = (4, 6, 8)
+GROUPS = (5, 7, 3)
+
+
+def make_case(training, momentum=0.1, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    branches = [
+        torch.randn(
+            3, c, 8 >> b, 8 >> b, generator=generator, dtype=DTYPE
+        ).requires_grad_()
+        for b, c in enumerate(BRANCH_CHANNELS)
+    ]
+    aligners = []
+    for channels in GROUPS:
+        aligner = BranchAligner(BRANCH_CHANNELS, channels).to(DTYPE)
+        aligner.bn.momentum = momentum
+        aligner.bn.weight.data.uniform_(0.5, 1.5)
+        aligner.bn.bias.data.uniform_(-0.5, 0.5)
+        aligner.bn.running_mean.uniform_(-0.5, 0.5)
+        aligner.bn.running_var.uniform_(0.5, 1.5)
+        aligners.append(aligner.train(training))
+    targets = [
+        torch.randn(3, c, 8, 8, generator=generator, dtype=DTYPE)
+        for c in GROUPS
+    ]
+    return branches, aligners, targets
+
+
+def reference(branches, aligners, targets):
+    """Each pair through its aligner module, then the per-sample MSE."""
+    return torch.stack(
+        [
+            (aligner(branches) - target).pow(2).flatten(1).mean(dim=1)
+            for aligner, target in zip(aligners, targets)
+        ],
+        dim=1,
+    )
+
+
+def parameters(branches, aligners):
+    return [
+        *branches,
+        *(p for aligner in aligners for p in aligner.parameters()),
+    ]
+
+
+@pytest.mark.parametrize('training', [True, False])
+@pytest.mark.parametrize('momentum', [0.1, None])
+def test_values_gradients_and_running_stats(training, momentum):
+    branches, aligners, targets = make_case(training, momentum)
+    ref_aligners = copy.deepcopy(aligners)
+    upstream = torch.randn(3, len(GROUPS), dtype=DTYPE)
+
+    fused = stage_pair_distances(branches, aligners, targets)
+    expected = reference(branches, ref_aligners, targets)
+    torch.testing.assert_close(fused, expected)
+
+    grads = torch.autograd.grad(
+        (fused * upstream).sum(), parameters(branches, aligners)
+    )
+    expected_grads = torch.autograd.grad(
+        (expected * upstream).sum(), parameters(branches, ref_aligners)
+    )
+    for grad, ref in zip(grads, expected_grads):
+        torch.testing.assert_close(grad, ref)
+    for aligner, ref in zip(aligners, ref_aligners):
+        for name, buffer in aligner.bn.named_buffers():
+            torch.testing.assert_close(buffer, getattr(ref.bn, name), msg=name)
+    if training:  # the buffers did move
+        assert int(aligners[0].bn.num_batches_tracked) == 1
+
+
+@pytest.mark.parametrize('training', [True, False])
+def test_gradcheck(training):
+    branches, aligners, targets = make_case(training)
+    weights = [
+        torch.cat([a.convs[b].weight.flatten(1) for a in aligners])
+        .detach()
+        .requires_grad_()
+        for b in range(len(BRANCH_CHANNELS))
+    ]
+    norms = [a.bn for a in aligners]
+    gamma = torch.cat([n.weight for n in norms]).detach().requires_grad_()
+    beta = torch.cat([n.bias for n in norms]).detach().requires_grad_()
+    running = [
+        torch.cat([getattr(n, key) for n in norms])
+        for key in ('running_mean', 'running_var')
+    ]
+
+    def distances(gamma, beta, *branches_and_weights):
+        return AlignedStageDistance.apply(
+            GROUPS, training, 1e-5, targets, gamma, beta, *running,
+            *branches_and_weights,
+        )[0]  # fmt: skip
+
+    assert torch.autograd.gradcheck(
+        distances, (gamma, beta, *branches, *weights)
+    )
+
+
+def test_single_branch_stage():
+    branches, aligners, targets = make_case(True)
+    single = [BranchAligner(BRANCH_CHANNELS[:1], c).to(DTYPE) for c in GROUPS]
+    ref = copy.deepcopy(single)
+    torch.testing.assert_close(
+        stage_pair_distances(branches[:1], single, targets),
+        reference(branches[:1], ref, targets),
+    )
