@@ -19,16 +19,16 @@ training (BatchNorm's biased variance) or the running statistics in eval.
 BatchNorm acts per channel, so stacking the pairs' channels changes no
 value. :class:`AlignedStageDistance` computes ``D`` and its gradients
 (w.r.t. the branches, the stacked conv weights, ``gamma`` and ``beta``)
-by hand: the forward keeps only ``y`` (one map per stage, not the
-BatchNorm output, the difference and its square per pair), the backward
-recomputes ``a - T`` group by group and writes every gradient of the map
-size into one buffer, in place. Same values as the module path
-(:class:`BranchAligner`, then the MSE), with fewer and smaller
-temporaries; ``tests/test_models/test_utils/test_aligned_distance.py``
-checks values and gradients against it.
+by hand from ``y`` and a few per-``(n, c)`` sums: the forward keeps only
+``y`` (one map per stage, not the BatchNorm output, the difference and its
+square per pair) and the backward writes the gradient of ``y`` in two
+passes. Same values as the module path (:class:`BranchAligner`, then the
+MSE), with far fewer passes over the maps and full-size temporaries;
+``tests/test_models/test_utils/test_aligned_distance.py`` checks values
+and gradients against it, in float64 and float32.
 """
 
-from typing import List, Sequence, Tuple
+from typing import List, NamedTuple, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -88,25 +88,26 @@ def _add_upsampled(out: Tensor, feat: Tensor) -> None:
     )
 
 
-def _channel_stats(feat: Tensor) -> Tuple[Tensor, Tensor]:
-    """Per-channel mean and biased variance over ``(N, H, W)``.
+class _Sums(NamedTuple):
+    """Per-``(n, c)`` sums over ``H x W`` (float64, ``(N, C)``)."""
 
-    From the per-``(n, c)`` sums and sums of squares over the contiguous
-    ``H x W`` (two fast reductions; ``var_mean`` over non-innermost
-    dimensions is several times slower on CPU):
-    ``var = E[y^2] - E[y]^2``, clamped at 0.
-    """
-    flat = feat.flatten(2)
-    count = flat.shape[0] * flat.shape[2]
-    mean = flat.sum(dim=2).sum(dim=0) / count
-    squares = torch.linalg.vector_norm(flat, dim=2).square_().sum(dim=0)
-    var = (squares / count - mean.square()).clamp_(min=0)
-    return mean, var
+    y: Tensor
+    yy: Tensor
+    yt: Tensor
+    t: Tensor
+    tt: Tensor
+    positions: int
 
 
-def _channel(values: Tensor) -> Tensor:
-    """``(C,)`` -> ``(C, 1, 1)``, broadcast over ``(N, C, H, W)``."""
-    return values[:, None, None]
+def _groups(feat: Tensor, groups: Sequence[int]) -> List[Tensor]:
+    """Channel groups of ``feat`` (views along dim 1)."""
+    return list(feat.split(list(groups), dim=1))
+
+
+def _per_map(coef: Tensor, like: Tensor) -> Tensor:
+    """``(N, C)`` float64 coefficients -> ``(N, C, 1, 1)`` of ``like``'s
+    dtype, broadcast over the maps."""
+    return coef.to(like.dtype)[:, :, None, None]
 
 
 class AlignedStageDistance(torch.autograd.Function):
@@ -120,6 +121,20 @@ class AlignedStageDistance(torch.autograd.Function):
     branches ``x_b`` followed by their stacked weights ``W_b (C, c_b)``.
     Returns ``D``, the batch mean and the biased batch variance of ``y``
     (the last two for the running statistics, without gradient).
+
+    Everything but ``y`` itself is taken from per-``(n, c)`` sums over
+    ``H x W`` (``s = gamma / sigma``, ``o = beta - s mu``):
+
+    .. math::
+
+        \\sum_{h,w} (s y + o - T)^2 = s^2 S_{yy} + 2 s o S_y - 2 s S_{yT}
+            + H W o^2 - 2 o S_T + S_{TT}
+
+    combined in float64, and the gradient w.r.t. ``y`` (BatchNorm's
+    backward included) is, per ``(n, c)``, an affine map of ``y`` and
+    ``T``, ``A y + B + C T``, written in two passes: the forward keeps
+    ``y`` and the small sums only, and no full-size temporary of the
+    BatchNorm output, the difference or its square is built.
     """
 
     @staticmethod
@@ -143,79 +158,111 @@ class AlignedStageDistance(torch.autograd.Function):
         for branch, weight in zip(branches[1:], weights[1:]):
             _add_upsampled(y, _conv1x1(branch, weight))
 
+        flat = y.flatten(2)
+        sums = _Sums(
+            y=flat.sum(dim=2).double(),
+            yy=torch.linalg.vector_norm(flat, dim=2).double().square_(),
+            yt=torch.cat(
+                [
+                    torch.linalg.vecdot(y_g, t.flatten(2), dim=2)
+                    for y_g, t in zip(_groups(flat, groups), teacher_maps)
+                ],
+                dim=1,
+            ).double(),
+            t=torch.cat(
+                [t.flatten(2).sum(dim=2) for t in teacher_maps], 1
+            ).double(),
+            tt=torch.cat(
+                [
+                    torch.linalg.vector_norm(t.flatten(2), dim=2)
+                    for t in teacher_maps
+                ],
+                dim=1,
+            )
+            .double()
+            .square_(),
+            positions=flat.shape[2],
+        )
         if training:
-            mean, var = _channel_stats(y)
+            count = flat.shape[0] * flat.shape[2]
+            mean64 = sums.y.sum(dim=0) / count
+            var64 = (sums.yy.sum(dim=0) / count - mean64.square()).clamp_(0)
+            mean, var = mean64.to(y.dtype), var64.to(y.dtype)
         else:
             mean, var = stats_mean, stats_var
-        invstd = (var + eps).rsqrt()
-        scale = gamma * invstd
-        shift = beta - mean * scale
-
-        distances = y.new_empty(y.shape[0], len(groups))
-        start = 0
-        for g_idx, (channels, target) in enumerate(zip(groups, teacher_maps)):
-            stop = start + channels
-            diff = torch.addcmul(
-                _channel(shift[start:stop]),
-                y[:, start:stop],
-                _channel(scale[start:stop]),
-            ).sub_(target)
-            norms = torch.linalg.vector_norm(diff.flatten(1), dim=1)
-            distances[:, g_idx] = norms.square_() / diff[0].numel()
-            start = stop
+            mean64, var64 = mean.double(), var.double()
+        invstd64 = (var64 + eps).rsqrt()
+        scale64 = gamma.detach().double() * invstd64
+        shift64 = beta.detach().double() - mean64 * scale64
+        # sum_hw (s y + o - T)^2 per (n, c), then the mean over each group
+        squares = (
+            scale64.square() * sums.yy
+            + 2 * scale64 * shift64 * sums.y
+            - 2 * scale64 * sums.yt
+            + sums.positions * shift64.square()
+            - 2 * shift64 * sums.t
+            + sums.tt
+        ).clamp_(min=0)
+        distances = torch.stack(
+            [
+                group.sum(dim=1) / (group.shape[1] * sums.positions)
+                for group in squares.split(list(groups), dim=1)
+            ],
+            dim=1,
+        ).to(y.dtype)
 
         ctx.groups, ctx.training = groups, training
-        ctx.num_branches = num_branches
-        ctx.save_for_backward(
-            y, mean, invstd, scale, shift, *teacher_maps, *branches, *weights
-        )
-        ctx.num_teacher_maps = len(teacher_maps)
+        ctx.num_branches, ctx.num_teacher_maps = num_branches, len(groups)
+        ctx.sums = sums
+        ctx.stats = (mean64, invstd64, scale64, shift64)
+        ctx.save_for_backward(y, *teacher_maps, *branches, *weights)
         ctx.mark_non_differentiable(mean, var)
         return distances, mean.detach(), var.detach()
 
     @staticmethod
     def backward(ctx, grad_distances: Tensor, *unused_grads: Tensor):
         saved = ctx.saved_tensors
-        y, mean, invstd, scale, shift = saved[:5]
-        teacher_maps = saved[5 : 5 + ctx.num_teacher_maps]
-        rest = saved[5 + ctx.num_teacher_maps :]
+        y = saved[0]
+        teacher_maps = saved[1 : 1 + ctx.num_teacher_maps]
+        rest = saved[1 + ctx.num_teacher_maps :]
         branches = rest[: ctx.num_branches]
         weights = rest[ctx.num_branches :]
+        sums, (mean, invstd, scale, shift) = ctx.sums, ctx.stats
 
-        # dD/da = 2 (a - T) / (|g| H W), scaled per sample by grad_D
-        grad_a = torch.empty_like(y)
-        start = 0
-        for g_idx, (channels, target) in enumerate(
-            zip(ctx.groups, teacher_maps)
-        ):
-            stop = start + channels
-            group_grad = grad_a[:, start:stop]
-            torch.addcmul(
-                _channel(shift[start:stop]),
-                y[:, start:stop],
-                _channel(scale[start:stop]),
-                out=group_grad,
-            )
-            group_grad.sub_(target)
-            factor = grad_distances[:, g_idx] * (2.0 / target[0].numel())
-            group_grad.mul_(factor[:, None, None, None])
-            start = stop
-
-        # BatchNorm: gamma/beta gradients, then d/dy in place in grad_a
-        grad_beta = grad_a.flatten(2).sum(dim=2).sum(dim=0)
-        grad_a_dot_y = torch.linalg.vecdot(
-            grad_a.flatten(2), y.flatten(2), dim=2
+        # dD/da = factor_nc (a - T), factor = 2 grad_D[n, g] / (|g| H W)
+        factor = torch.cat(
+            [
+                (2.0 * grad_distances[:, g_idx : g_idx + 1].double())
+                .div(channels * sums.positions)
+                .expand(-1, channels)
+                for g_idx, channels in enumerate(ctx.groups)
+            ],
+            dim=1,
+        )
+        # BatchNorm's gamma/beta gradients from the sums
+        grad_beta = (
+            factor * (scale * sums.y + sums.positions * shift - sums.t)
+        ).sum(dim=0)
+        grad_a_dot_y = (
+            factor * (scale * sums.yy + shift * sums.y - sums.yt)
         ).sum(dim=0)
         grad_gamma = (grad_a_dot_y - mean * grad_beta) * invstd
+        # d/dy = A y + B + C T per (n, c)
+        coef_y = scale.square() * factor
+        coef_0 = scale * shift * factor
+        coef_t = -scale * factor
         if ctx.training:
-            count = y.numel() // y.shape[1]
+            count = y.shape[0] * sums.positions
             k_y = -scale * invstd * grad_gamma / count
-            k_0 = -scale * grad_beta / count - k_y * mean
-            grad_a.mul_(_channel(scale)).addcmul_(y, _channel(k_y))
-            grad_a.add_(_channel(k_0))
-        else:
-            grad_a.mul_(_channel(scale))
-        grad_y = grad_a
+            coef_y = coef_y + k_y
+            coef_0 = coef_0 - scale * grad_beta / count - k_y * mean
+        grad_y = torch.addcmul(_per_map(coef_0, y), y, _per_map(coef_y, y))
+        for grad_g, target, coef in zip(
+            _groups(grad_y, ctx.groups),
+            teacher_maps,
+            coef_t.split(list(ctx.groups), dim=1),
+        ):
+            grad_g.addcmul_(target, _per_map(coef, y))
 
         needs = ctx.needs_input_grad[8:]
         grad_branches, grad_weights = [], []
@@ -235,13 +282,14 @@ class AlignedStageDistance(torch.autograd.Function):
             )
             grad_branches.append(grad_branch)
             grad_weights.append(grad_weight)
+        dtype = y.dtype
         return (
             None,
             None,
             None,
             None,
-            grad_gamma if ctx.needs_input_grad[4] else None,
-            grad_beta if ctx.needs_input_grad[5] else None,
+            grad_gamma.to(dtype) if ctx.needs_input_grad[4] else None,
+            grad_beta.to(dtype) if ctx.needs_input_grad[5] else None,
             None,
             None,
             *grad_branches,

@@ -122,3 +122,43 @@ def test_single_branch_stage():
         stage_pair_distances(branches[:1], single, targets),
         reference(branches[:1], ref, targets),
     )
+
+
+@pytest.mark.parametrize('noise', [1.0, 0.05])
+def test_float32_against_float64(noise):
+    """Float32 sums, combined in float64: close to the float64 module path,
+    also when the student nearly matches the teacher (``noise`` is the
+    teacher's deviation from the aligned student, relative to its scale)."""
+    branches, aligners, _ = make_case(True)
+    with torch.no_grad():
+        aligned = [a(branches) for a in copy.deepcopy(aligners)]
+    generator = torch.Generator().manual_seed(1)
+    targets = [
+        3.0
+        * (m + noise * torch.randn(m.shape, generator=generator, dtype=DTYPE))
+        for m in aligned
+    ]
+    for aligner in aligners:  # the teacher is 3x the aligned map, + noise
+        aligner.bn.weight.data.mul_(3.0)
+        aligner.bn.bias.data.mul_(3.0)
+    upstream = torch.randn(3, len(GROUPS), dtype=DTYPE)
+
+    reference_aligners = copy.deepcopy(aligners)
+    expected = reference(branches, reference_aligners, targets)
+    expected_grads = torch.autograd.grad(
+        (expected * upstream).sum(), parameters(branches, reference_aligners)
+    )
+    branches32 = [b.detach().float().requires_grad_() for b in branches]
+    aligners32 = [copy.deepcopy(a).float() for a in aligners]
+    fused = stage_pair_distances(
+        branches32, aligners32, [t.float() for t in targets]
+    )
+    grads = torch.autograd.grad(
+        (fused * upstream.float()).sum(), parameters(branches32, aligners32)
+    )
+    torch.testing.assert_close(fused.double(), expected, rtol=1e-4, atol=0)
+    for grad, ref in zip(grads, expected_grads):
+        scale = ref.abs().max()
+        torch.testing.assert_close(
+            grad.double() / scale, ref / scale, rtol=0, atol=1e-4
+        )
