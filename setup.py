@@ -20,6 +20,9 @@ setup(
     packages=find_packages(include=['mmpose_multikd', 'mmpose_multikd.*']),
     python_requires='>=3.9',
     install_requires=read_requirements('requirements/runtime.txt'),
-    extras_require={'tests': read_requirements('requirements/tests.txt')},
+    extras_require={
+        'tests': read_requirements('requirements/tests.txt'),
+        'deploy': read_requirements('requirements/deploy.txt'),
+    },
     license='Apache License 2.0',
 )

@@ -12,16 +12,14 @@ are also written as JSON beside the picture (``<out>.json``).
 """
 
 import argparse
-import json
-import os
 import os.path as osp
 from typing import Optional
 
-import mmcv
 import numpy as np
 from mmpose.apis import inference_topdown, init_model
-from mmpose.registry import VISUALIZERS
 from mmpose.structures import merge_data_samples
+
+from mmpose_multikd.apis.visualization import draw_pose, write_pose_json
 
 
 def parse_args() -> argparse.Namespace:
@@ -77,32 +75,17 @@ def main() -> None:
     results = inference_topdown(model, args.image, person_boxes(args))
     pose = merge_data_samples(results)
 
-    visualizer = VISUALIZERS.build(model.cfg.visualizer)
-    visualizer.set_dataset_meta(model.dataset_meta)
-    visualizer.radius = args.radius
-    visualizer.line_width = args.thickness
-    image = mmcv.imread(args.image, channel_order='rgb')
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    visualizer.add_datasample(
-        'result',
-        image,
-        data_sample=pose,
-        draw_gt=False,
-        draw_bbox=True,
+    draw_pose(
+        model.cfg.visualizer,
+        model.dataset_meta,
+        args.image,
+        pose,
+        args.out,
+        radius=args.radius,
+        thickness=args.thickness,
         kpt_thr=args.kpt_thr,
-        show=False,
-        out_file=args.out,
     )
-
-    with open(f'{args.out}.json', 'w') as f:
-        json.dump(
-            dict(
-                keypoints=pose.pred_instances.keypoints.tolist(),
-                keypoint_scores=pose.pred_instances.keypoint_scores.tolist(),
-                bboxes=pose.pred_instances.bboxes.tolist(),
-            ),
-            f,
-        )
+    write_pose_json(pose, f'{args.out}.json')
     print(f'{len(results)} person(s); wrote {args.out} and {args.out}.json')
 
 

@@ -31,8 +31,12 @@ import mmcv, mmengine, mmpose, torch
 from mmcv.ops import nms  # noqa: F401  compiled ops are present
 import mmpose.models  # noqa: F401  needs mmcv.ops and mmdet
 import mmpose_multikd  # noqa: F401
+import albumentations, onnxruntime, onnxscript  # noqa: F401  deploy, RTMPose
+from mmpose.datasets.transforms import Albumentation  # noqa: F401
 print(f'torch {torch.__version__}, mmengine {mmengine.__version__}, '
-      f'mmcv {mmcv.__version__} (ops), mmpose {mmpose.__version__}')
+      f'mmcv {mmcv.__version__} (ops), mmpose {mmpose.__version__}, '
+      f'albumentations {albumentations.__version__}, '
+      f'onnxruntime {onnxruntime.__version__}')
 EOF
 }
 
@@ -87,7 +91,15 @@ fi
 "${PIP[@]}" install -q --find-links "$WHEELS" "$MMCV_SPEC"
 
 log "mmpose, mmdet and the plugin (editable, with test extras)"
-"${PIP[@]}" install -q --find-links "$WHEELS" -r "$REQ/runtime.txt"
+# albumentations and qudida without their opencv-python-headless dependency
+# (a second cv2 beside mmcv's opencv-python); runtime.txt lists their real
+# dependencies.
+NO_DEPS_RUNTIME=(-e '^albumentations' -e '^qudida')
+"${PIP[@]}" install -q --find-links "$WHEELS" \
+  $(grep -v -e '^#' -e '^$' "${NO_DEPS_RUNTIME[@]}" "$REQ/runtime.txt")
+"${PIP[@]}" install -q --no-deps $(grep "${NO_DEPS_RUNTIME[@]}" "$REQ/runtime.txt")
+log "ONNX export and inference (requirements/deploy.txt)"
+"${PIP[@]}" install -q -r "$REQ/deploy.txt"
 "${PIP[@]}" install -q --no-deps "$(grep '^openmim' "$REQ/tests.txt")"
 "${PIP[@]}" install -q $(grep -v -e '^#' -e '^openmim' -e '^$' "$REQ/tests.txt")
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"

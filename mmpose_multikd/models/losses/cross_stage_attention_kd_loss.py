@@ -19,10 +19,13 @@ from ..utils.stage_inputs import (
     parse_stage_channels,
     stage_branches,
 )
-from ..utils.stage_similarity import batch_similarity, spatial_similarity
+from ..utils.stage_similarity import (
+    batch_similarity,
+    check_similarity_options,
+    spatial_similarity,
+)
 
 OWNER = 'CrossStageAttentionKDLoss'
-SIMILARITY_MODES = ('spatial', 'batch')
 
 
 @MODELS.register_module()
@@ -140,7 +143,9 @@ class CrossStageAttentionKDLoss(nn.Module):
         self.teacher_channels = parse_stage_channels(
             teacher_channels, 'teacher', OWNER
         )
-        self._check_options(similarity, batch_size, weight_adaptation)
+        check_similarity_options(
+            similarity, batch_size, weight_adaptation, OWNER
+        )
         self.weight_adaptation = weight_adaptation
         self.multi_resolution = multi_resolution
         self.similarity = similarity
@@ -223,13 +228,13 @@ class CrossStageAttentionKDLoss(nn.Module):
             holds the detached gamma, shaped ``(N, L, M)`` (teacher stages,
             student stages), 0 on invalid pairs.
         """
-        student_branches = self._as_stage_branches(
-            student_stage_feats, 'student'
+        student_branches = stage_branches(
+            student_stage_feats, self.student_channels, 'student', OWNER
         )
         teacher_branches = [
             [branch.detach() for branch in stage]
-            for stage in self._as_stage_branches(
-                teacher_stage_feats, 'teacher'
+            for stage in stage_branches(
+                teacher_stage_feats, self.teacher_channels, 'teacher', OWNER
             )
         ]
         self._check_batch_sizes(student_branches, teacher_branches)
@@ -411,38 +416,6 @@ class CrossStageAttentionKDLoss(nn.Module):
         return nn.ModuleList(
             nn.Linear(in_features, self.embed_dim) for _ in range(num_stages)
         )
-
-    @staticmethod
-    def _check_options(
-        similarity: str, batch_size: Optional[int], weight_adaptation: bool
-    ) -> None:
-        """Validate the similarity mode and its batch size."""
-        if similarity not in SIMILARITY_MODES:
-            raise ValueError(
-                f'{OWNER}: similarity must be one of '
-                f'{SIMILARITY_MODES}, got {similarity!r}.'
-            )
-        needs_batch_size = weight_adaptation and similarity == 'batch'
-        if needs_batch_size and (batch_size is None or batch_size < 1):
-            raise ValueError(
-                f"{OWNER}: similarity='batch' needs the "
-                f'fixed batch_size (a positive int), got {batch_size!r}.'
-            )
-
-    def _as_stage_branches(
-        self, stage_feats: Sequence[StageFeature], side: str
-    ) -> List[List[Tensor]]:
-        """Turn the stage inputs into branch lists and check them.
-
-        Args:
-            stage_feats (Sequence[Tensor | Sequence[Tensor]]): The inputs.
-            side (str): ``'student'`` or ``'teacher'``.
-
-        Returns:
-            list[list[Tensor]]: Per stage, its branch tensors.
-        """
-        channels = getattr(self, f'{side}_channels')
-        return stage_branches(stage_feats, channels, side, OWNER)
 
     def _check_batch_sizes(
         self,

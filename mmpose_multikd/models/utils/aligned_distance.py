@@ -74,18 +74,49 @@ def _resize_matrices(
     return rows, cols
 
 
-def _add_upsampled(out: Tensor, feat: Tensor) -> None:
-    """``out += resize_bilinear(feat, out size)``, in place.
+def _add_upsampled(out: Tensor, feats: Sequence[Tensor]) -> None:
+    """``out += sum_b resize_bilinear(feats[b], out size)``, in place.
 
-    ``R feat C^T``: the columns first (one matrix product over all rows),
-    then the rows as a batched product accumulated into ``out``.
+    ``sum_b R_b F_b C_b^T = [R_b F_b]_b [C_b]_b^T``: each branch's rows
+    first (small), then one matrix product over all branches at once, added
+    into ``out`` in a single pass.
     """
+    if not feats:
+        return
     num, channels, height, width = out.shape
-    rows, cols = _resize_matrices(feat.shape[-2:], (height, width), out)
-    wide = torch.matmul(feat, cols.t()).view(num * channels, -1, width)
-    out.view(num * channels, height, width).baddbmm_(
-        rows.expand(num * channels, height, rows.shape[1]), wide
+    maps = num * channels
+    parts, all_cols = [], []
+    for feat in feats:
+        rows, cols = _resize_matrices(feat.shape[-2:], (height, width), out)
+        parts.append(torch.matmul(rows, feat.reshape(maps, *feat.shape[-2:])))
+        all_cols.append(cols)
+    wide = torch.cat(parts, dim=2).view(maps * height, -1)
+    out.view(maps * height, width).addmm_(wide, torch.cat(all_cols, 1).t())
+
+
+def _downsampled_grads(
+    grad_out: Tensor, shapes: Sequence[Sequence[int]]
+) -> List[Tensor]:
+    """``R_b^T G C_b`` for every branch size: the adjoint of
+    :func:`_add_upsampled`, reading ``G`` once (``G [C_b]_b``)."""
+    if not shapes:
+        return []
+    num, channels, height, width = grad_out.shape
+    maps = num * channels
+    mats = [
+        _resize_matrices(shape, (height, width), grad_out) for shape in shapes
+    ]
+    wide = grad_out.view(maps * height, width) @ torch.cat(
+        [cols for _, cols in mats], dim=1
     )
+    wide = wide.view(maps, height, -1)
+    grads, start = [], 0
+    for shape, (rows, _) in zip(shapes, mats):
+        stop = start + int(shape[1])
+        grad = torch.matmul(rows.t(), wide[:, :, start:stop])
+        grads.append(grad.view(num, channels, *grad.shape[-2:]))
+        start = stop
+    return grads
 
 
 class _Sums(NamedTuple):
@@ -155,8 +186,13 @@ class AlignedStageDistance(torch.autograd.Function):
         weights = branches_and_weights[num_branches:]
         # y = sum_b up_b(W_b x_b), accumulated in place in the top map
         y = _conv1x1(branches[0], weights[0])
-        for branch, weight in zip(branches[1:], weights[1:]):
-            _add_upsampled(y, _conv1x1(branch, weight))
+        _add_upsampled(
+            y,
+            [
+                _conv1x1(branch, weight)
+                for branch, weight in zip(branches[1:], weights[1:])
+            ],
+        )
 
         flat = y.flatten(2)
         sums = _Sums(
@@ -266,14 +302,12 @@ class AlignedStageDistance(torch.autograd.Function):
 
         needs = ctx.needs_input_grad[8:]
         grad_branches, grad_weights = [], []
-        for b_idx, (branch, weight) in enumerate(zip(branches, weights)):
-            if b_idx == 0:
-                grad_z = grad_y
-            else:
-                rows, cols = _resize_matrices(
-                    branch.shape[-2:], y.shape[-2:], y
-                )
-                grad_z = rows.t() @ grad_y @ cols
+        grad_zs = [grad_y] + _downsampled_grads(
+            grad_y, [branch.shape[-2:] for branch in branches[1:]]
+        )
+        for b_idx, (branch, weight, grad_z) in enumerate(
+            zip(branches, weights, grad_zs)
+        ):
             grad_branch, grad_weight = _conv1x1_backward(
                 grad_z,
                 branch,

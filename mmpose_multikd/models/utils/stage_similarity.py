@@ -6,13 +6,42 @@ similarity vector per sample before projecting it to an embedding; these
 are the two modes of its ``similarity`` option.
 """
 
-from typing import List
+from typing import List, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from .resize import pool_resized
+
+SIMILARITY_MODES = ('spatial', 'batch')
+
+
+def check_similarity_options(
+    similarity: str,
+    batch_size: Optional[int],
+    weight_adaptation: bool,
+    owner: str,
+) -> None:
+    """Validate the similarity mode and, for ``'batch'``, its batch size.
+
+    Args:
+        similarity (str): ``'spatial'`` or ``'batch'``.
+        batch_size (int, optional): The fixed batch size (``'batch'``).
+        weight_adaptation (bool): Whether similarities are used at all.
+        owner (str): Name of the calling loss (for error messages).
+    """
+    if similarity not in SIMILARITY_MODES:
+        raise ValueError(
+            f'{owner}: similarity must be one of {SIMILARITY_MODES}, got '
+            f'{similarity!r}.'
+        )
+    needs_batch_size = weight_adaptation and similarity == 'batch'
+    if needs_batch_size and (batch_size is None or batch_size < 1):
+        raise ValueError(
+            f"{owner}: similarity='batch' needs the fixed batch_size (a "
+            f'positive int), got {batch_size!r}.'
+        )
 
 
 def spatial_similarity(branches: List[Tensor], pool_size: int) -> Tensor:
