@@ -405,3 +405,43 @@ def test_export_and_infer_tools(exported, mpii_root, tmp_path):
         written['keypoint_scores'], expected['keypoint_scores'], atol=1e-5
     )
     np.testing.assert_allclose(written['bboxes'], [bbox], atol=1e-4)
+
+
+@pytest.mark.slow
+def test_latency_tool_reports_both_backends(exported, tmp_path):
+    """tools/deploy/benchmark_onnx.py on an existing export: one row per
+    batch size, speed-up = PyTorch / onnxruntime of the medians."""
+    out = tmp_path / 'onnx.json'
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_ROOT / 'tools' / 'deploy' / 'benchmark_onnx.py'),
+            STUDENT_CFG,
+            '--checkpoint',
+            exported.student_ckpt,
+            '--onnx',
+            exported.onnx_file,
+            '--batch-sizes',
+            '1',
+            '2',
+            '--threads',
+            '1',
+            '--warmup',
+            '0',
+            '--repeats',
+            '2',
+            '--out',
+            str(out),
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    rows = json.loads(out.read_text())['rows']
+    assert [row['batch'] for row in rows] == [1, 2]
+    for row in rows:
+        assert len(row['timings_s']['onnxruntime']) == 2
+        assert row['speedup'] == pytest.approx(row['torch_ms'] / row['ort_ms'])
+        assert row['ort_ms'] > 0 and row['torch_ms'] > 0
+    assert (tmp_path / 'onnx.md').read_text().startswith('| batch |')
