@@ -110,7 +110,10 @@ def run_until_epoch_3_then_kill(command: list, log_path: Path, work_dir):
 
 
 @pytest.mark.slow
-def test_sigkill_then_resume(tmp_path):
+@pytest.mark.parametrize('save_teacher', [True, False])
+def test_sigkill_then_resume(save_teacher, tmp_path):
+    """With ``save_teacher=False`` the checkpoints hold no teacher and the
+    resumed run reloads it from ``teacher_ckpt``."""
     data_root = tmp_path / 'data'
     generate_synthetic_mpii(
         str(data_root), 2 * ITERS_PER_EPOCH, 1, image_size=64, seed=0
@@ -131,6 +134,7 @@ def test_sigkill_then_resume(tmp_path):
         f'train_cfg.max_epochs={MAX_EPOCHS}',
         'train_cfg.val_begin=1000',  # no validation
         'default_hooks.checkpoint.interval=1',
+        f'model.save_teacher={save_teacher}',
     ]
     work_dir = tmp_path / 'work_dir'
 
@@ -151,6 +155,10 @@ def test_sigkill_then_resume(tmp_path):
     for path in saved:
         checkpoint = torch.load(path, map_location='cpu', weights_only=True)
         assert set(checkpoint) >= CHECKPOINT_KEYS, path
+        has_teacher = any(
+            k.startswith('teacher.') for k in checkpoint['state_dict']
+        )
+        assert has_teacher == save_teacher, path
     last = Path((work_dir / 'last_checkpoint').read_text().strip())
     last_ckpt = torch.load(last, map_location='cpu', weights_only=True)
     epoch, iteration = last_ckpt['meta']['epoch'], last_ckpt['meta']['iter']

@@ -63,6 +63,7 @@ def check_distiller_options(
     _check_networks(options)
     check_distill_losses(options['distill_losses'])
     check_loss_weight_schedule(options['loss_weight_schedule'])
+    _check_type('save_teacher', options['save_teacher'], bool)
     _check_mmengine_options(options)
 
 

@@ -73,6 +73,12 @@ class MultiKDDistiller(BaseModel):
             from a dry run.
         loss_weight_schedule (dict, optional): See
             :func:`linear_decay_factor`.
+        save_teacher (bool): Whether ``state_dict()`` (and so every
+            checkpoint) holds the frozen teacher. False leaves it out (the
+            checkpoints shrink by the teacher's size); loading such a state
+            dict keeps the teacher's current weights, which
+            :meth:`init_weights` loads from ``teacher_ckpt`` on resume.
+            Defaults to True.
         data_preprocessor (dict, optional): Defaults to the student's.
         train_cfg (dict, optional): Unused, accepted because MMPose's
             ``init_model`` sets ``model.train_cfg``; the student keeps its
@@ -94,6 +100,7 @@ class MultiKDDistiller(BaseModel):
         student_simcc_taps: Sequence[str] = SIMCC_HEAD_TAPS,
         distill_losses: Optional[Dict[str, dict]] = None,
         loss_weight_schedule: Optional[dict] = None,
+        save_teacher: bool = True,
         data_preprocessor: Optional[dict] = None,
         train_cfg: Optional[dict] = None,
         init_cfg: Optional[dict] = None,
@@ -120,6 +127,12 @@ class MultiKDDistiller(BaseModel):
         self.teacher.eval()
         self.teacher_ckpt = teacher_ckpt
         self.loss_weight_schedule = loss_weight_schedule
+        self.save_teacher = save_teacher
+        if not save_teacher:
+            self._register_state_dict_hook(_drop_teacher_state)
+            self._register_load_state_dict_pre_hook(
+                _keep_teacher_state, with_module=True
+            )
 
         self.student_taps = FeatureTaps(
             self.student, student_taps or default_tap_paths(self.student)
@@ -265,8 +278,14 @@ class MultiKDDistiller(BaseModel):
                 '--cfg-options model.teacher_ckpt=PATH/TO/best.pth'
             )
         if not osp.isfile(path):
+            reason = (
+                ''
+                if self.save_teacher
+                else ' (model.save_teacher=False: checkpoints of this run '
+                'do not hold the teacher, it is reloaded from this file)'
+            )
             raise FileNotFoundError(
-                f'model.teacher_ckpt {path!r} does not exist'
+                f'model.teacher_ckpt {path!r} does not exist{reason}'
             )
         try:
             checkpoint = _load_checkpoint(path, map_location='cpu')
@@ -404,3 +423,22 @@ class MultiKDDistiller(BaseModel):
                 for sample in data_samples
             ]
         )
+
+
+TEACHER_PREFIX = 'teacher.'
+
+
+def _drop_teacher_state(module, state_dict, prefix, local_metadata):
+    """State-dict hook: leave the teacher's entries out."""
+    for key in [
+        k for k in state_dict if k.startswith(prefix + TEACHER_PREFIX)
+    ]:
+        del state_dict[key]
+    return state_dict
+
+
+def _keep_teacher_state(module, state_dict, prefix, *args) -> None:
+    """Load pre-hook: a state dict without the teacher keeps the current
+    teacher weights (strict loads pass)."""
+    for key, value in module.teacher.state_dict().items():
+        state_dict.setdefault(prefix + TEACHER_PREFIX + key, value)

@@ -239,3 +239,39 @@ def test_mismatched_simdr_bins_raise(teacher_ckpt):
         build_distiller(teacher_ckpt, student=student)
     assert 'teacher (K, Lx, Ly)=(16, 128, 128)' in str(err.value)
     assert 'student (16, 192, 192)' in str(err.value)
+
+
+def test_save_teacher_false_leaves_the_teacher_out(teacher_ckpt, tmp_path):
+    full = build_distiller(teacher_ckpt).state_dict()
+    model = build_distiller(teacher_ckpt, save_teacher=False)
+    slim = model.state_dict()
+    teacher_keys = {k for k in full if k.startswith('teacher.')}
+    assert teacher_keys and not any(k.startswith('teacher.') for k in slim)
+    assert set(slim) == set(full) - teacher_keys
+    # MMEngine's own state-dict walk (used for checkpoints) agrees
+    from mmengine.runner.checkpoint import get_state_dict
+
+    assert set(get_state_dict(model)) == set(slim)
+
+    # a strict load of the slim state keeps the loaded teacher's weights
+    teacher_before = {
+        k: v.clone() for k, v in model.teacher.state_dict().items()
+    }
+    changed = {k: v.clone() for k, v in slim.items()}
+    for key, value in changed.items():
+        if key.startswith('student.') and value.is_floating_point():
+            value.add_(1.0)
+    model.load_state_dict(changed, strict=True)
+    for key, value in model.teacher.state_dict().items():
+        torch.testing.assert_close(value, teacher_before[key])
+    student_key = next(k for k in changed if k.endswith('weight'))
+    torch.testing.assert_close(
+        model.state_dict()[student_key], changed[student_key]
+    )
+
+    # resuming without the teacher file names the switch
+    missing = str(tmp_path / 'gone.pth')
+    with pytest.raises(FileNotFoundError, match='save_teacher=False'):
+        build_distiller(missing, save_teacher=False)
+    with pytest.raises(TypeError, match='model.save_teacher must be bool'):
+        build_distiller(teacher_ckpt, save_teacher='no')
