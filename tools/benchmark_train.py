@@ -59,6 +59,9 @@ from mmpose_multikd.benchmarking import (
 )
 from mmpose_multikd.models.losses import CrossStageAttentionKDLoss
 from mmpose_multikd.models.utils import load_model_config
+from mmpose_multikd.models.utils.aligned_distance import (
+    stacked_branch_weights,
+)
 from mmpose_multikd.utils import keep_freed_memory
 
 CASES = (
@@ -219,7 +222,6 @@ def build_aligner_convs(
         [feat] if isinstance(feat, torch.Tensor) else list(feat)
         for feat in tapped['student']
     ]
-    used = None if fkd.multi_resolution else 1
     inputs, weights = [], []
     for s_idx, stage in enumerate(stages):
         # All pairs of this student stage share its input: their branch
@@ -229,10 +231,11 @@ def build_aligner_convs(
             for t_idx, pair_s_idx in fkd.valid_pairs
             if pair_s_idx == s_idx
         ]
-        for b_idx, branch in enumerate(stage[:used]):
+        used = stage[: None if fkd.multi_resolution else 1]
+        stacked = stacked_branch_weights(aligners, len(used))
+        for branch, weight in zip(used, stacked):
             inputs.append(branch.detach().requires_grad_())
-            stacked = torch.cat([a.convs[b_idx].weight for a in aligners])
-            weights.append(stacked.detach().contiguous().requires_grad_())
+            weights.append(weight[:, :, None, None].detach().requires_grad_())
 
     def aligner_convs():
         total = sum(

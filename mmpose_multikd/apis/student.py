@@ -110,13 +110,17 @@ def is_distiller_config(model_cfg: dict) -> bool:
     )
 
 
-def student_config(config: Union[str, Config]) -> Config:
+def student_config(
+    config: Union[str, Config], cfg_options: Optional[dict] = None
+) -> Config:
     """The config with ``model`` replaced by the student's model.
 
     Args:
         config (str | Config): A distiller config (its ``model.student``
-            is a model dict or a config path) or a plain MMPose config,
-            returned as a copy.
+            is a model dict or a config path) or a plain MMPose config;
+            a ``Config`` is copied, never changed.
+        cfg_options (dict, optional): Overrides merged in first, as
+            ``--cfg-options``.
 
     Returns:
         Config: A plain MMPose config of the student (data, codec,
@@ -127,6 +131,8 @@ def student_config(config: Union[str, Config]) -> Config:
         if isinstance(config, str)
         else copy.deepcopy(config)
     )
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
     if is_distiller_config(cfg.model):
         cfg.model = load_model_config(cfg.model.student)
     return cfg
@@ -156,14 +162,7 @@ def init_student(
         plain config) and ``dataset_meta`` (from the checkpoint's meta,
         else from the config), for ``inference_topdown``.
     """
-    cfg = (
-        Config.fromfile(config)
-        if isinstance(config, str)
-        else copy.deepcopy(config)
-    )
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    cfg = student_config(cfg)
+    cfg = student_config(config, cfg_options)
     if cfg.model.get('backbone', {}).get('init_cfg') is not None:
         cfg.model.backbone.init_cfg = None  # no download of the init weights
     model = init_model(cfg, checkpoint=None, device='cpu', cfg_options={})

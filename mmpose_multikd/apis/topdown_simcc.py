@@ -10,7 +10,6 @@ the same function for both) into keypoints in the original image, and
 :func:`~mmpose_multikd.apis.onnx_export.torch_runner`).
 """
 
-import copy
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -21,19 +20,11 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import init_default_scope
 from mmpose.apis.inference import dataset_meta_from_config
 from mmpose.codecs.utils import get_simcc_maximum
+from mmpose.models.utils.tta import flip_vectors
 from mmpose.registry import MODELS
 
 from .onnx_export import Logits, LogitsRunner
 from .student import student_config
-
-
-def _pose_config(config: Union[str, Config]) -> Config:
-    """The student's plain config of a student or distiller config."""
-    return student_config(
-        Config.fromfile(config)
-        if isinstance(config, str)
-        else copy.deepcopy(config)
-    )
 
 
 def simcc_decoder_config(config: Union[str, Config]) -> dict:
@@ -43,7 +34,7 @@ def simcc_decoder_config(config: Union[str, Config]) -> dict:
         NotImplementedError: The decoder uses DARK refinement or decodes
             visibility (not done by :func:`decode_simcc`).
     """
-    cfg = _pose_config(config)
+    cfg = student_config(config)
     decoder = cfg.model.head.get('decoder')
     if decoder is None or decoder.get('type') != 'SimCCLabel':
         raise TypeError(
@@ -86,7 +77,7 @@ def topdown_inputs(
         sample's ``metainfo`` (``input_center``, ``input_scale``,
         ``input_size``, ``flip_indices``, ...) plus ``bbox`` ``(1, 4)``.
     """
-    cfg = _pose_config(config)
+    cfg = student_config(config)
     if dataset_meta is None:
         dataset_meta = dataset_meta_from_config(cfg, dataset_mode='train')
     init_default_scope(cfg.get('default_scope', 'mmpose'))
@@ -194,9 +185,16 @@ def decode_simcc(
                 f'flip_indices of length K={simcc_x.shape[1]} needed with '
                 f'flipped logits, got {flip_indices}'
             )
-        flip_indices = list(flip_indices)
-        simcc_x = (simcc_x + flip_x[:, flip_indices, ::-1]) * 0.5
-        simcc_y = (simcc_y + flip_y[:, flip_indices]) * 0.5
+        flip_x, flip_y = (
+            t.numpy()
+            for t in flip_vectors(
+                torch.from_numpy(np.ascontiguousarray(flip_x)),
+                torch.from_numpy(np.ascontiguousarray(flip_y)),
+                list(flip_indices),
+            )
+        )
+        simcc_x = (simcc_x + flip_x) * 0.5
+        simcc_y = (simcc_y + flip_y) * 0.5
 
     locs, scores = get_simcc_maximum(simcc_x, simcc_y)
     keypoints = locs.reshape(simcc_x.shape[0], simcc_x.shape[1], 2)
@@ -252,7 +250,7 @@ def predict_topdown(
         dict: ``keypoints`` ``(N, K, 2)`` in image pixels,
         ``keypoint_scores`` ``(N, K)`` and ``bboxes`` ``(N, 4)``.
     """
-    cfg = _pose_config(config)
+    cfg = student_config(config)
     decoder = simcc_decoder_config(cfg)
     if dataset_meta is None:
         dataset_meta = dataset_meta_from_config(cfg, dataset_mode='train')

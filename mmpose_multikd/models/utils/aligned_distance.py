@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .branch_aligner import BranchAligner
-from .resize import resize_matrix
+from .resize import resize_matrices
 
 
 def _conv1x1(feat: Tensor, weight: Tensor) -> Tensor:
@@ -65,15 +65,6 @@ def _conv1x1_backward(
     return grad_feat, grad_weight
 
 
-def _resize_matrices(
-    src: Sequence[int], dst: Sequence[int], like: Tensor
-) -> Tuple[Tensor, Tensor]:
-    """Row and column matrices of bilinear resizing ``src`` -> ``dst``."""
-    rows = resize_matrix(int(src[0]), int(dst[0])).to(like)
-    cols = resize_matrix(int(src[1]), int(dst[1])).to(like)
-    return rows, cols
-
-
 def _add_upsampled(out: Tensor, feats: Sequence[Tensor]) -> None:
     """``out += sum_b resize_bilinear(feats[b], out size)``, in place.
 
@@ -87,7 +78,7 @@ def _add_upsampled(out: Tensor, feats: Sequence[Tensor]) -> None:
     maps = num * channels
     parts, all_cols = [], []
     for feat in feats:
-        rows, cols = _resize_matrices(feat.shape[-2:], (height, width), out)
+        rows, cols = resize_matrices(feat.shape[-2:], (height, width), out)
         parts.append(torch.matmul(rows, feat.reshape(maps, *feat.shape[-2:])))
         all_cols.append(cols)
     wide = torch.cat(parts, dim=2).view(maps * height, -1)
@@ -104,7 +95,7 @@ def _downsampled_grads(
     num, channels, height, width = grad_out.shape
     maps = num * channels
     mats = [
-        _resize_matrices(shape, (height, width), grad_out) for shape in shapes
+        resize_matrices(shape, (height, width), grad_out) for shape in shapes
     ]
     wide = grad_out.view(maps * height, width) @ torch.cat(
         [cols for _, cols in mats], dim=1
@@ -331,6 +322,17 @@ class AlignedStageDistance(torch.autograd.Function):
         )
 
 
+def stacked_branch_weights(
+    aligners: Sequence[BranchAligner], num_branches: int
+) -> List[Tensor]:
+    """Per branch ``b``, the aligners' ``W_b`` stacked along the output
+    channels: ``(sum_g C_g, c_b)``, one conv for all pairs of a stage."""
+    return [
+        torch.cat([aligner.convs[b].weight.flatten(1) for aligner in aligners])
+        for b in range(num_branches)
+    ]
+
+
 def stage_pair_distances(
     branches: Sequence[Tensor],
     aligners: Sequence[BranchAligner],
@@ -358,10 +360,7 @@ def stage_pair_distances(
     """
     norms = [aligner.bn for aligner in aligners]
     training = norms[0].training
-    weights = [
-        torch.cat([aligner.convs[b].weight.flatten(1) for aligner in aligners])
-        for b in range(len(branches))
-    ]
+    weights = stacked_branch_weights(aligners, len(branches))
     distances, mean, var = AlignedStageDistance.apply(
         tuple(norm.num_features for norm in norms),
         training,

@@ -17,7 +17,7 @@ to float rounding); on a CPU the two small products are cheaper than
 """
 
 import functools
-from typing import Sequence
+from typing import Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -60,6 +60,24 @@ def pool_resize_matrix(in_size: int, out_size: int, pool_size: int) -> Tensor:
     return F.adaptive_avg_pool1d(resized, pool_size)[0].t().contiguous()
 
 
+def resize_matrices(
+    src: Sequence[int], dst: Sequence[int], like: Tensor
+) -> Tuple[Tensor, Tensor]:
+    """Row and column matrices ``R``, ``C`` of resizing ``src`` -> ``dst``.
+
+    Args:
+        src (Sequence[int]): Input ``(H, W)``.
+        dst (Sequence[int]): Output ``(H', W')``.
+        like (Tensor): Their dtype and device.
+
+    Returns:
+        tuple[Tensor, Tensor]: ``R (H', H)`` and ``C (W', W)``.
+    """
+    rows = resize_matrix(int(src[0]), int(dst[0])).to(like)
+    cols = resize_matrix(int(src[1]), int(dst[1])).to(like)
+    return rows, cols
+
+
 def resize_bilinear(feat: Tensor, size: Sequence[int]) -> Tensor:
     """Bilinearly resize ``feat`` (``align_corners=False``) when it differs.
 
@@ -76,8 +94,7 @@ def resize_bilinear(feat: Tensor, size: Sequence[int]) -> Tensor:
     size = tuple(size)
     if tuple(feat.shape[-2:]) == size:
         return feat
-    rows = resize_matrix(feat.shape[-2], size[0]).to(feat)
-    cols = resize_matrix(feat.shape[-1], size[1]).to(feat)
+    rows, cols = resize_matrices(feat.shape[-2:], size, feat)
     return rows @ feat @ cols.t()
 
 
