@@ -1,6 +1,6 @@
 # Demo form of the SimDR HRNet teacher: the real HRNet-W32 config with
 # HRNet-W18 widths (to train in minutes on a CPU), no ImageNet init, on
-# generated data at 64x64 with a short schedule.
+# generated data at 64x64 with the demo teacher schedule (36 epochs).
 _base_ = [
     '../simdr/simcc_hrnet-w32_8xb64-210e_mpii-256x256.py',
     './_base_/demo_synthetic-64x64.py',
@@ -18,10 +18,10 @@ model = dict(
     ),
     head=dict(in_channels=18, **_base_.demo_head),
 )
-train_cfg = _base_.demo_train_cfg
-param_scheduler = _base_.demo_param_scheduler
+train_cfg = _base_.demo_teacher_train_cfg
+param_scheduler = _base_.demo_teacher_param_scheduler
 optim_wrapper = _base_.demo_optim_wrapper
-default_hooks = _base_.demo_default_hooks
+default_hooks = _base_.demo_teacher_default_hooks
 train_dataloader = _base_.demo_train_dataloader
 val_dataloader = _base_.demo_val_dataloader
 test_dataloader = val_dataloader

@@ -8,8 +8,20 @@ from .side_by_side import (
     run_experiments_side_by_side,
     start_experiment_process,
 )
+from .teacher_cache import (
+    DEFAULT_CACHE_DIR,
+    cached_teacher,
+    cached_teacher_dir,
+    data_fingerprint,
+    teacher_key,
+)
 
 __all__ = [
+    'DEFAULT_CACHE_DIR',
+    'cached_teacher',
+    'cached_teacher_dir',
+    'data_fingerprint',
+    'teacher_key',
     'count_student_params',
     'data_root_options',
     'experiment_options',

@@ -21,6 +21,9 @@ from .config_checks import check_distiller_options, signature_options
 # What a distillation loss is called with (see ``DISTILL_INPUTS``).
 STAGE_FEATS = 'stage_feats'
 SIMCC = 'simcc'
+TEACHER_HEATMAPS = 'teacher_heatmaps'
+# The inputs that need the student's SimDR logits and the teacher's head.
+HEAD_OUTPUT_INPUTS = (SIMCC, TEACHER_HEATMAPS)
 # The modules of MMPose's SimCCHead whose outputs are (pred_x, pred_y).
 SIMCC_HEAD_TAPS = ('head.mlp_head_x', 'head.mlp_head_y')
 
@@ -44,7 +47,16 @@ class MultiKDDistiller(BaseModel):
     - ``'stage_feats'``: ``loss(student_stage_feats, teacher_stage_feats)``,
       lists over the tapped stages of lists of branch tensors;
     - ``'simcc'``: ``loss(student_simcc, teacher_simcc, target_weight)``,
-      the heads' ``(pred_x, pred_y)`` logits and the keypoint weights.
+      the heads' ``(pred_x, pred_y)`` logits and the keypoint weights;
+    - ``'teacher_heatmaps'``: ``loss(student_simcc, teacher_heatmaps,
+      target_weight)``, for a teacher with a heatmap head (MMPose's
+      ``HeatmapHead``, e.g. a model-zoo HRNet): its ``(N, K, h, w)``
+      heatmaps (see :class:`HeatmapVKDLoss`).
+
+    The teacher's head may be a SimDR head (``SimCCHead``) or a heatmap
+    head; both heads must predict the same keypoints from the same input
+    size (checked when the distiller is built). Feature losses read the
+    backbones and do not depend on the head.
 
     Stage features come from forward hooks (:class:`FeatureTaps`) on the
     teacher's and student's modules, the student's logits from hooks on its
@@ -189,7 +201,9 @@ class MultiKDDistiller(BaseModel):
         Channels come from one eval forward of both backbones on a blank
         64x64 image (channels do not depend on the input size).
         """
-        self._check_same_simdr_outputs(self.student.head, self.teacher.head)
+        self.teacher_head_kind = self._check_heads_agree(
+            self.student.head, self.teacher.head
+        )
         inputs = torch.zeros(1, 3, 64, 64)
         was_training = self.student.training
         self.student.eval()
@@ -216,11 +230,38 @@ class MultiKDDistiller(BaseModel):
         return (head.out_channels, int(width * ratio), int(height * ratio))
 
     @classmethod
-    def _check_same_simdr_outputs(
+    def _check_heads_agree(
         cls, student_head: nn.Module, teacher_head: nn.Module
-    ) -> None:
+    ) -> str:
+        """Check both heads predict the same keypoints at one input size.
+
+        Returns:
+            str: ``'simcc'`` for a SimDR teacher head, ``'heatmap'`` for a
+            heatmap head (one whose decoder has a ``heatmap_size``), else
+            ``'other'``.
+        """
         student_shape = cls._simdr_output_shape(student_head)
         teacher_shape = cls._simdr_output_shape(teacher_head)
+        decoder = getattr(teacher_head, 'decoder', None)
+        if teacher_shape is None and hasattr(decoder, 'heatmap_size'):
+            if student_shape is None:
+                return 'heatmap'
+            teacher_input = tuple(int(v) for v in decoder.input_size)
+            student_input = tuple(int(v) for v in student_head.input_size)
+            teacher_keypoints = getattr(teacher_head, 'out_channels', None)
+            if (
+                teacher_keypoints != student_shape[0]
+                or teacher_input != student_input
+            ):
+                raise ValueError(
+                    f'The heatmap teacher ({type(teacher_head).__name__}: '
+                    f'{teacher_keypoints} keypoints, decoder input_size '
+                    f'{teacher_input}) and the SimDR student '
+                    f'({student_shape[0]} keypoints, head input_size '
+                    f'{student_input}) must predict the same keypoints '
+                    'from the same input size.'
+                )
+            return 'heatmap'
         if student_shape != teacher_shape:
             raise ValueError(
                 'Teacher and student SimDR outputs differ: teacher '
@@ -228,6 +269,7 @@ class MultiKDDistiller(BaseModel):
                 'need the same keypoints (out_channels), input_size and '
                 'simcc_split_ratio.'
             )
+        return 'simcc' if teacher_shape is not None else 'other'
 
     def _build_distill_loss(
         self, name: str, loss_cfg: dict, dry_run: dict
@@ -242,11 +284,26 @@ class MultiKDDistiller(BaseModel):
                 "mmpose's MODELS"
             )
         inputs = inputs or getattr(loss_cls, 'DISTILL_INPUTS', None)
-        if inputs not in (STAGE_FEATS, SIMCC):
+        if inputs not in (STAGE_FEATS, *HEAD_OUTPUT_INPUTS):
             raise ValueError(
                 f'distill_losses.{name}: cannot tell what {loss_cls.__name__}'
-                f" takes; set inputs='{STAGE_FEATS}' or '{SIMCC}' in its "
-                'config or DISTILL_INPUTS on the class'
+                f" takes; set inputs='{STAGE_FEATS}', '{SIMCC}' or "
+                f"'{TEACHER_HEATMAPS}' in its config or DISTILL_INPUTS on "
+                'the class'
+            )
+        head_kind = {SIMCC: 'simcc', TEACHER_HEATMAPS: 'heatmap'}.get(inputs)
+        if head_kind is not None and head_kind != self.teacher_head_kind:
+            teacher_head = type(self.teacher.head).__name__
+            hint = (
+                'use HeatmapVKDLoss, which reads SimDR distributions off '
+                'the heatmaps'
+                if self.teacher_head_kind == 'heatmap'
+                else 'use VKDLoss'
+            )
+            raise ValueError(
+                f'distill_losses.{name}: {loss_cls.__name__} takes a '
+                f'{head_kind} teacher output, but the teacher head is '
+                f'{teacher_head} ({self.teacher_head_kind}): {hint}'
             )
         if inputs == STAGE_FEATS:
             for key in ('student_channels', 'teacher_channels'):
@@ -355,8 +412,10 @@ class MultiKDDistiller(BaseModel):
             dict: ``loss_kpt``, ``acc_pose`` and one entry per distill loss.
         """
         need_feats = STAGE_FEATS in self.distill_inputs.values()
-        need_simcc = SIMCC in self.distill_inputs.values()
-        teacher_feats, teacher_simcc = self._teacher_forward(
+        need_simcc = any(
+            kind in HEAD_OUTPUT_INPUTS for kind in self.distill_inputs.values()
+        )
+        teacher_feats, teacher_head_out = self._teacher_forward(
             inputs, need_feats, need_simcc
         )
 
@@ -388,7 +447,7 @@ class MultiKDDistiller(BaseModel):
                 value = loss_module(student_feats, teacher_feats)
             else:
                 value = loss_module(
-                    student_simcc, teacher_simcc, target_weight
+                    student_simcc, teacher_head_out, target_weight
                 )
             losses[name] = value * factor
         return losses
@@ -396,7 +455,9 @@ class MultiKDDistiller(BaseModel):
     @torch.no_grad()
     def _teacher_forward(
         self, inputs: Tensor, need_feats: bool, need_simcc: bool
-    ) -> Tuple[Optional[List[List[Tensor]]], Optional[Tuple[Tensor, Tensor]]]:
+    ) -> Tuple[Optional[List[List[Tensor]]], object]:
+        """Tapped stage features and the head's output (SimDR logits or
+        heatmaps) of the frozen teacher, each only when needed."""
         if not (need_feats or need_simcc):
             return None, None
         self.teacher.eval()
@@ -409,10 +470,10 @@ class MultiKDDistiller(BaseModel):
                 self.teacher.extract_feat(inputs),
                 None,
             )
-        teacher_simcc = (
-            tuple(self.teacher.head(backbone_feats)) if need_simcc else None
-        )
-        return teacher_feats, teacher_simcc
+        head_out = self.teacher.head(backbone_feats) if need_simcc else None
+        if isinstance(head_out, list):
+            head_out = tuple(head_out)
+        return teacher_feats, head_out
 
     @staticmethod
     def _keypoint_weights(data_samples: SampleList) -> Tensor:

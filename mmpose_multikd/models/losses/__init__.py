@@ -11,15 +11,18 @@ from .baselines import (
     SPLoss,
 )
 from .cross_stage_attention_kd_loss import CrossStageAttentionKDLoss
+from .heatmap_vkd_loss import HeatmapVKDLoss, marginal_to_bins_matrix
 from .vkd_loss import VKDLoss
 
 __all__ = [
     'ATLoss',
     'CrossStageAttentionKDLoss',
     'FitNetLoss',
+    'HeatmapVKDLoss',
     'KDLoss',
     'RKDLoss',
     'ReviewKDLoss',
     'SPLoss',
     'VKDLoss',
+    'marginal_to_bins_matrix',
 ]

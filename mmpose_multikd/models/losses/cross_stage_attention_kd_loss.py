@@ -38,7 +38,7 @@ class CrossStageAttentionKDLoss(nn.Module):
 
     .. math::
 
-        L_{fkd} = w \\cdot \\frac{1}{N} \\sum_{i=1}^{N} \\sum_{l}
+        L_{fkd} = w \\cdot \\sum_{i=1}^{N} \\sum_{l}
             \\sum_{m \\geq l} \\gamma_i(l, m)\\,
             D\\big(F^t_l[i], f_{lm}(F^s_m[i])\\big)
 
@@ -46,9 +46,10 @@ class CrossStageAttentionKDLoss(nn.Module):
     teacher's ``C x H x W`` map and ``f_lm`` a learned alignment (1x1 conv
     without bias + BatchNorm to the teacher stage's channels,
     :class:`BranchAligner`; the aligned map is resized bilinearly to the
-    teacher's spatial size when the sizes differ). The source writes a
-    plain sum over samples; here the sum is divided by ``N`` so that, like
-    the other MMPose losses, the value does not grow with the batch size.
+    teacher's spatial size when the sizes differ). The samples are summed,
+    as the source writes it and as MMPose's ``KLDiscretLoss`` (the task
+    loss) sums them: ``beta * L_fkd / L_task`` then does not depend on the
+    batch size.
     Teacher stages deeper than the last student stage take part in no
     pair: their inputs are checked but get no aligner and no projection
     layer.
@@ -246,7 +247,7 @@ class CrossStageAttentionKDLoss(nn.Module):
             student_branches, teacher_branches, distances
         )
         self.last_weights = self._weights_as_grid(weights.detach())
-        loss = (weights * distances).sum(dim=1).mean()
+        loss = (weights * distances).sum()
         return loss * self.loss_weight
 
     def _pair_distances(

@@ -1,7 +1,7 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Vanilla KD on SimDR: KL between teacher and student distributions."""
 
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import torch.nn as nn
 import torch.nn.functional as F
@@ -21,7 +21,7 @@ class VKDLoss(nn.Module):
 
     .. math::
 
-        L_{vkd} = w \\cdot \\frac{1}{N} \\sum_{n=1}^{N} \\sum_{k=1}^{K}
+        L_{vkd} = w \\cdot \\sum_{n=1}^{N} \\sum_{k=1}^{K}
             m_{n,k} \\left[ KL(T^x_{n,k} \\| S^x_{n,k})
             + KL(T^y_{n,k} \\| S^y_{n,k}) \\right] \\tau^2
 
@@ -31,6 +31,13 @@ class VKDLoss(nn.Module):
     weight (``1`` when ``use_target_weight=False``). Both log-distributions
     are computed with ``log_softmax`` for numerical stability. The teacher
     logits are detached: no gradient flows into the teacher.
+
+    The KL is **summed** over the samples of the batch, as MMPose's
+    ``KLDiscretLoss`` (the task loss ``L_task``) sums its per-keypoint terms
+    over the samples: the ratio ``lambda * L_vkd / L_task`` then does not
+    depend on the batch size, so one ``loss_weight`` holds at the demo's
+    batch 32 and at 64 per GPU. The paper writes ``1/N`` in front of the
+    sum; that factor is dropped on purpose (``docs/method.md``).
 
     Note:
         The source paper writes a minus sign in front of the KL term. That is
@@ -85,34 +92,52 @@ class VKDLoss(nn.Module):
             Tensor: The scalar loss.
         """
         self._check_inputs(student_simcc, teacher_simcc)
+        teacher_log_probs = self.teacher_log_probs(
+            teacher_simcc, student_simcc
+        )
         per_keypoint = sum(
-            self._axis_kl(student, teacher)
-            for student, teacher in zip(student_simcc, teacher_simcc)
+            self._axis_kl(student, log_teacher)
+            for student, log_teacher in zip(student_simcc, teacher_log_probs)
         )
         if self.use_target_weight:
             per_keypoint = per_keypoint * self._checked_target_weight(
                 target_weight, per_keypoint
             )
-        batch_size = per_keypoint.shape[0]
-        loss = per_keypoint.sum() / batch_size * self.temperature**2
+        loss = per_keypoint.sum() * self.temperature**2
         return loss * self.loss_weight
 
-    def _axis_kl(
-        self, student_logits: Tensor, teacher_logits: Tensor
-    ) -> Tensor:
+    def teacher_log_probs(
+        self, teacher_simcc: Sequence[Tensor], student_simcc: Sequence[Tensor]
+    ) -> Tuple[Tensor, Tensor]:
+        """The teacher's log-distributions ``log T`` on the student's bins.
+
+        Args:
+            teacher_simcc (Sequence[Tensor]): Teacher logits
+                ``(pred_x, pred_y)``, detached here.
+            student_simcc (Sequence[Tensor]): Student logits (unused here;
+                subclasses read the bins from them).
+
+        Returns:
+            tuple[Tensor, Tensor]: ``log softmax(z_t / tau)`` per axis,
+            shaped like the student's logits.
+        """
+        return tuple(
+            F.log_softmax(teacher.detach() / self.temperature, dim=-1)
+            for teacher in teacher_simcc
+        )
+
+    def _axis_kl(self, student_logits: Tensor, log_teacher: Tensor) -> Tensor:
         """KL(T || S) per keypoint along one axis.
 
         Args:
             student_logits (Tensor): Student logits ``(N, K, L)``.
-            teacher_logits (Tensor): Teacher logits ``(N, K, L)``.
+            log_teacher (Tensor): The teacher's log-probabilities
+                ``(N, K, L)``.
 
         Returns:
             Tensor: ``sum_i T_i (log T_i - log S_i)``, shaped ``(N, K)``.
         """
         log_student = F.log_softmax(student_logits / self.temperature, dim=-1)
-        log_teacher = F.log_softmax(
-            teacher_logits.detach() / self.temperature, dim=-1
-        )
         kl = F.kl_div(
             log_student, log_teacher, reduction='none', log_target=True
         )

@@ -163,6 +163,66 @@ def test_distill_losses_see_the_networks_outputs(teacher_ckpt):
     assert losses['loss_vkd'] > 0 and losses['loss_fkd'] > 0
 
 
+def repeated_twice(inputs, samples):
+    """The batch followed by itself: the same samples, 2N of them."""
+    return torch.cat([inputs, inputs]), [*samples, *samples]
+
+
+@pytest.mark.parametrize(
+    'distill_losses',
+    [
+        None,  # Multi-KD: L_fkd with WA and MFT, and L_vkd
+        dict(
+            loss_fkd=None,
+            loss_vkd=None,
+            loss_kd=dict(type='HintonKDLoss'),
+            loss_fitnet=dict(type='FitNetLoss'),
+            loss_at=dict(type='ATLoss'),
+            loss_sp=dict(type='SPLoss'),
+            loss_review=dict(type='ReviewKDLoss', mid_channels=8),
+        ),
+    ],
+    ids=['multikd', 'baselines'],
+)
+def test_every_term_sums_over_the_batch_like_the_task_loss(
+    teacher_ckpt, distill_losses
+):
+    """Batch N vs the same batch repeated (2N): every term doubles.
+
+    MMPose's KLDiscretLoss (``loss_kpt``) sums over the samples; every
+    distillation term must too, so that the ratios ``beta * L_fkd /
+    L_task`` and ``lambda * L_vkd / L_task`` do not depend on N. Train mode:
+    a repeated batch has the same BatchNorm statistics. (RKD is left out:
+    a repeated batch adds zero distances between the copies, which changes
+    its normalisation by design.)
+    """
+    overrides = {} if distill_losses is None else dict(
+        distill_losses=distill_losses
+    )
+    model = build_distiller(teacher_ckpt, **overrides)
+    model.train()
+    inputs, samples = make_batch(batch_size=3)
+    with torch.no_grad():
+        single = model.loss(inputs, samples)
+        double = model.loss(*repeated_twice(inputs, samples))
+    terms = [name for name in single if name.startswith('loss_')]
+    assert 'loss_kpt' in terms and len(terms) >= 3
+    for name in terms:
+        torch.testing.assert_close(
+            double[name], 2 * single[name], rtol=1e-4, atol=0, msg=name
+        )
+        assert single[name] > 0, name
+    # hence each distillation term stands in the same ratio to the task
+    # loss at N and at 2N
+    for name in terms:
+        torch.testing.assert_close(
+            double[name] / double['loss_kpt'],
+            single[name] / single['loss_kpt'],
+            rtol=1e-4,
+            atol=0,
+        )
+
+
 def test_loss_weight_schedule_scales_distill_losses(teacher_ckpt):
     model = build_distiller(teacher_ckpt)
     scheduled = build_distiller(

@@ -174,7 +174,7 @@ def make_simcc(seed, requires_grad=False):
 
 
 def naive_kd(student, teacher, temperature, loss_weight, weights=None):
-    """sum_n sum_k m_nk sum_axes sum_i T_i (log T_i - log S_i) tau^2 / N."""
+    """sum_n sum_k m_nk sum_axes sum_i T_i (log T_i - log S_i) tau^2."""
 
     def softmax(row):
         exps = [torch.exp(value / temperature) for value in row]
@@ -190,7 +190,7 @@ def naive_kd(student, teacher, temperature, loss_weight, weights=None):
                 for t_prob, s_prob in zip(t_probs, s_probs):
                     kl = kl + t_prob * (torch.log(t_prob) - torch.log(s_prob))
             total = total + (1.0 if weights is None else weights[n, k]) * kl
-    return loss_weight * total * temperature**2 / NUM_SAMPLES
+    return loss_weight * total * temperature**2
 
 
 @pytest.mark.parametrize('use_target_weight', [False, True])
@@ -269,7 +269,8 @@ def naive_fitnet(loss_fn, student, teacher):
     for n, regressed in enumerate(per_sample):
         resized = naive_resize(regressed, hint.shape[-2:])
         total = total + squared_sum(resized, hint[n : n + 1])
-    return loss_fn.loss_weight * total / hint.numel()
+    # the per-sample mean over C_t * H_t * W_t, summed over the samples
+    return loss_fn.loss_weight * total / hint[0].numel()
 
 
 @pytest.mark.parametrize(
@@ -369,7 +370,8 @@ def naive_rkd(loss_fn, student, teacher):
                     naive_cosine(s_embeds, i, j, k)
                     - naive_cosine(t_embeds, i, j, k)
                 )
-    return loss_fn.loss_weight * (
+    # means over pairs and triplets, times N (summed over the samples)
+    return num * loss_fn.loss_weight * (
         loss_fn.distance_weight * distance / num**2
         + loss_fn.angle_weight * angle / num**3
     )
@@ -458,7 +460,8 @@ def naive_at(loss_fn, student, teacher):
             )
             for n in range(s_feat.shape[0])
         )
-        total = total + stage_sum / (s_feat.shape[0] * size[0] * size[1])
+        # per-sample mean over positions, summed over the samples
+        total = total + stage_sum / (size[0] * size[1])
     return loss_fn.loss_weight * total / num_pairs
 
 
@@ -531,7 +534,8 @@ def naive_sp(loss_fn, student, teacher):
         for i in range(num):
             for j in range(num):
                 total = total + (s_sim[i][j] - t_sim[i][j]) ** 2
-    return loss_fn.loss_weight * total / num**2
+    # each row's squared error, summed over the rows (samples)
+    return loss_fn.loss_weight * total
 
 
 @pytest.mark.parametrize(
@@ -637,7 +641,8 @@ def naive_reviewkd(loss_fn, student, teacher):
                 ) / (num * target.shape[1] * level**2)
         weighted = full + sum(w * value for w, value in zip(weights, pooled))
         total = total + weighted / (1.0 + sum(weights))
-    return loss_fn.loss_weight * total
+    # the papers' batch mean, times N (summed over the samples)
+    return loss_fn.loss_weight * total * num
 
 
 @pytest.mark.parametrize(

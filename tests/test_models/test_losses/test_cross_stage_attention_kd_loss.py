@@ -219,7 +219,7 @@ def naive_loss(loss_fn, student_feats, teacher_feats):
         for (t_idx, s_idx), gamma, distance in zip(pairs, gammas, distances):
             total = total + gamma * distance
             weights[i, t_idx, s_idx] = gamma.detach()
-    return loss_fn.loss_weight * total / num_samples, weights
+    return loss_fn.loss_weight * total, weights  # summed over samples
 
 
 def grads_or_zeros(loss, tensors):
@@ -283,7 +283,7 @@ def test_matches_naive_batch_similarity():
     check_against_naive(loss_fn, *make_inputs(batch_size=3))
 
 
-def test_spatial_loss_is_mean_of_per_sample_losses():
+def test_spatial_loss_is_sum_of_per_sample_losses():
     loss_fn = build_loss().eval()
     student, teacher = make_inputs(batch_size=2)
     both = loss_fn(student, teacher)
@@ -298,7 +298,7 @@ def test_spatial_loss_is_mean_of_per_sample_losses():
         loss_fn(take(student, sample), take(teacher, sample))
         for sample in range(2)
     ]
-    torch.testing.assert_close(both, (singles[0] + singles[1]) / 2)
+    torch.testing.assert_close(both, singles[0] + singles[1])
 
 
 @pytest.mark.parametrize('weight_adaptation', [True, False])
@@ -365,7 +365,9 @@ def test_student_stage0_only_learns_from_first_teacher_stage():
         mode='bilinear',
         align_corners=False,
     )
-    pair_loss = 2.0 / 6 * ((aligned - fused_teacher) ** 2).mean()
+    # per-sample MSE, summed over the samples
+    squared = (aligned - fused_teacher) ** 2
+    pair_loss = 2.0 / 6 * squared.mean(dim=(1, 2, 3)).sum()
     expected = grads_or_zeros(pair_loss, stage0)
     for grad, reference in zip(grads, expected):
         torch.testing.assert_close(grad, reference)

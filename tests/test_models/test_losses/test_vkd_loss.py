@@ -49,7 +49,7 @@ def naive_softmax(row, temperature):
 
 
 def naive_vkd(student, teacher, temperature, loss_weight=1.0, weights=None):
-    """Explicit-loop reference: sum_n sum_k [KL_x + KL_y] tau^2 / N."""
+    """Explicit-loop reference: sum_n sum_k [KL_x + KL_y] tau^2."""
     total = 0.0
     for n in range(NUM_SAMPLES):
         for k in range(NUM_KEYPOINTS):
@@ -65,7 +65,7 @@ def naive_vkd(student, teacher, temperature, loss_weight=1.0, weights=None):
                     )
             weight = 1.0 if weights is None else weights[n, k]
             total = total + weight * keypoint_kl
-    return loss_weight * total * temperature**2 / NUM_SAMPLES
+    return loss_weight * total * temperature**2
 
 
 @pytest.mark.parametrize('use_target_weight', [False, True])
@@ -142,13 +142,16 @@ def test_teacher_gets_no_gradient():
     assert all(pred.grad.abs().sum() > 0 for pred in student)
 
 
-def test_normalised_by_batch_size():
+def test_summed_over_the_batch_like_the_task_loss():
+    # KLDiscretLoss sums over the samples; so does L_vkd (no 1/N): the
+    # batch repeated twice gives twice the loss.
     student, teacher = make_simcc(0), make_simcc(1)
     doubled_student = tuple(torch.cat([pred, pred]) for pred in student)
     doubled_teacher = tuple(torch.cat([pred, pred]) for pred in teacher)
     loss_fn = VKDLoss(temperature=2.0)
     torch.testing.assert_close(
-        loss_fn(doubled_student, doubled_teacher), loss_fn(student, teacher)
+        loss_fn(doubled_student, doubled_teacher),
+        2 * loss_fn(student, teacher),
     )
 
 

@@ -35,7 +35,7 @@ class ATLoss(StageFeatureKDLoss):
 
     .. math::
 
-        L_{at} = w \\cdot \\frac{1}{P} \\sum_{l=1}^{P}
+        L_{at} = w \\cdot N \\cdot \\frac{1}{P} \\sum_{l=1}^{P}
             \\frac{1}{N H_l W_l} \\sum_{n=1}^{N}
             \\left\\| a^s_{l,n} - a^t_{l,n} \\right\\|_2^2
 

@@ -25,7 +25,7 @@ class FitNetLoss(StageFeatureKDLoss):
 
     .. math::
 
-        L_{hint} = w \\cdot \\frac{1}{N C_t H_t W_t}
+        L_{hint} = w \\cdot N \\cdot \\frac{1}{N C_t H_t W_t}
             \\left\\| F^t - \\mathrm{resize}(r(F^s)) \\right\\|_2^2
 
     where ``r`` is a 1x1 convolution (no bias) followed by BatchNorm,

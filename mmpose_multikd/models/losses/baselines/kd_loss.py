@@ -21,15 +21,16 @@ class KDLoss(VKDLoss):
 
     .. math::
 
-        L_{kd} = w \\cdot \\frac{1}{N} \\sum_{n=1}^{N} \\sum_{k=1}^{K}
+        L_{kd} = w \\cdot \\sum_{n=1}^{N} \\sum_{k=1}^{K}
             m_{n,k} \\left[ KL(T^x_{n,k} \\| S^x_{n,k})
             + KL(T^y_{n,k} \\| S^y_{n,k}) \\right] \\tau^2
 
     with :math:`T = softmax(z_t / \\tau)` and :math:`S = softmax(z_s /
-    \\tau)` over the bins. This is exactly :class:`VKDLoss` (whose
-    implementation is reused, error messages included) with the
-    temperature ``tau = 4`` commonly used for the KD baseline. The teacher
-    logits are detached.
+    \\tau)` over the bins, summed over the samples like the task loss
+    (Hinton et al. average over the batch). This is exactly
+    :class:`VKDLoss` (whose implementation is reused, error messages
+    included) with the temperature ``tau = 4`` commonly used for the KD
+    baseline. The teacher logits are detached.
 
     Registered in MMPose's ``MODELS`` as ``'HintonKDLoss'`` because MMPose
     already owns the name ``'KDLoss'``::

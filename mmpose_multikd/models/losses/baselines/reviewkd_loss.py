@@ -127,7 +127,7 @@ class ReviewKDLoss(StageFeatureKDLoss):
 
     .. math::
 
-        L_{review} = w \\cdot \\sum_{l=1}^{P} HCL(O_l, F^t_l)
+        L_{review} = w \\cdot N \\cdot \\sum_{l=1}^{P} HCL(O_l, F^t_l)
 
     with ``w`` = ``loss_weight``. The teacher features are detached; the
     ABF modules are learnable and must be optimised with the student.

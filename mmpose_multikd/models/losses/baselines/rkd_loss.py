@@ -51,7 +51,7 @@ class RKDLoss(StageFeatureKDLoss):
 
     .. math::
 
-        L_{rkd} = w \\cdot (\\lambda_D L_D + \\lambda_A L_A)
+        L_{rkd} = w \\cdot N \\cdot (\\lambda_D L_D + \\lambda_A L_A)
 
     with ``w`` = ``loss_weight``, ``lambda_D`` = ``distance_weight`` and
     ``lambda_A`` = ``angle_weight``. The teacher features are detached.

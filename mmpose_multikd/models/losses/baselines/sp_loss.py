@@ -31,10 +31,17 @@ class SPLoss(StageFeatureKDLoss):
 
     .. math::
 
-        L_{sp} = w \\cdot \\sum_{l=1}^{P} \\frac{1}{N^2}
+        L_{sp} = w \\cdot \\sum_{l=1}^{P}
             \\left\\| G^s_l - G^t_l \\right\\|_F^2
+            = w \\cdot \\sum_{i=1}^{N} \\sum_{l=1}^{P}
+            \\left\\| G^s_l[i] - G^t_l[i] \\right\\|_2^2
 
-    with ``w`` = ``loss_weight`` (the paper's ``gamma``). ``G`` is
+    with ``w`` = ``loss_weight``: a sum over the samples of each sample's
+    row error, like the task loss (see :class:`StageFeatureKDLoss`). Each
+    row has unit norm, so a row's error does not grow with ``N``; the
+    paper's ``1 / N^2`` in front (with its weight ``gamma = 3000``) makes
+    the loss fall as ``1 / N``. :meth:`feature_loss` returns the batch
+    mean of the rows' errors, ``1 / N`` of the sum. ``G`` is
     ``N x N`` whatever the channels and spatial size, so no resizing or
     projection is needed. The teacher features are detached.
 
@@ -68,7 +75,7 @@ class SPLoss(StageFeatureKDLoss):
                 student[: self.num_pairs], teacher[: self.num_pairs]
             )
         ]
-        return torch.stack(stage_losses).sum() / batch_size**2
+        return torch.stack(stage_losses).sum() / batch_size
 
     @staticmethod
     def _similarity(feat: Tensor) -> Tensor:

@@ -25,10 +25,15 @@ class StageFeatureKDLoss(nn.Module):
 
     .. math::
 
-        L = w \\cdot \\ell(F^s, F^t)
+        L = w \\cdot N \\cdot \\ell(F^s, F^t)
 
-    with ``w`` = ``loss_weight`` and ``l`` the subclass's
-    :meth:`feature_loss`. Not registered: a subclass is the loss.
+    with ``w`` = ``loss_weight``, ``N`` the batch size and ``l`` the
+    subclass's :meth:`feature_loss`, the loss as its paper defines it (a
+    mean over the batch: of per-sample terms, or of the batch's pairs and
+    triplets for the relational losses). The factor ``N`` turns that mean
+    into a sum over the samples, the reduction of the task loss (MMPose's
+    ``KLDiscretLoss``) and of Multi-KD's terms, so that a weight keeps its
+    meaning at any batch size. Not registered: a subclass is the loss.
 
     Args:
         student_channels (Sequence[int | Sequence[int]]): Per student stage,
@@ -83,7 +88,7 @@ class StageFeatureKDLoss(nn.Module):
                 same for the teacher (detached here).
 
         Returns:
-            Tensor: The scalar loss ``w * feature_loss(...)``.
+            Tensor: The scalar loss ``w * N * feature_loss(...)``.
         """
         student_feats, teacher_feats, batch_size = top_branch_inputs(
             student_stage_feats,
@@ -93,7 +98,7 @@ class StageFeatureKDLoss(nn.Module):
             self.owner,
         )
         loss = self.feature_loss(student_feats, teacher_feats, batch_size)
-        return loss * self.loss_weight
+        return loss * (batch_size * self.loss_weight)
 
     def feature_loss(
         self,
