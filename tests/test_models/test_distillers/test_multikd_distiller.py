@@ -196,8 +196,8 @@ def test_every_term_sums_over_the_batch_like_the_task_loss(
     a repeated batch adds zero distances between the copies, which changes
     its normalisation by design.)
     """
-    overrides = {} if distill_losses is None else dict(
-        distill_losses=distill_losses
+    overrides = (
+        {} if distill_losses is None else dict(distill_losses=distill_losses)
     )
     model = build_distiller(teacher_ckpt, **overrides)
     model.train()

@@ -371,9 +371,13 @@ def naive_rkd(loss_fn, student, teacher):
                     - naive_cosine(t_embeds, i, j, k)
                 )
     # means over pairs and triplets, times N (summed over the samples)
-    return num * loss_fn.loss_weight * (
-        loss_fn.distance_weight * distance / num**2
-        + loss_fn.angle_weight * angle / num**3
+    return (
+        num
+        * loss_fn.loss_weight
+        * (
+            loss_fn.distance_weight * distance / num**2
+            + loss_fn.angle_weight * angle / num**3
+        )
     )
 
 
