@@ -2,7 +2,9 @@
 """`make demo`: the whole Multi-KD pipeline on generated MPII-format data.
 
 1. generates the synthetic MPII dataset (once; ``data/synthetic_mpii``);
-2. trains the SimDR HRNet teacher (demo form: W18 widths, 64x64);
+2. trains the SimDR HRNet teacher (demo form: W18 widths, 64x64, 36
+   epochs) once: it is cached (``--teacher-cache``, keyed by its config,
+   seed and data) and reused by later runs and by ``tools/run_ablation.py``;
 3. trains the SimDR LiteHRNet-18 student alone (the baseline) and
 4. distils the teacher into the same student with Multi-KD, side by side
    in two processes (``--sequential``: one after the other);
@@ -29,6 +31,8 @@ import torch
 import mmpose_multikd
 from mmpose_multikd.datasets import generate_synthetic_mpii
 from mmpose_multikd.experiments import (
+    DEFAULT_CACHE_DIR,
+    cached_teacher,
     experiment_options,
     mean_pose_floor,
     run_experiment,
@@ -66,6 +70,16 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='train the two students one after the other instead of side '
         'by side (one thread each)',
+    )
+    parser.add_argument(
+        '--teacher-cache',
+        default=DEFAULT_CACHE_DIR,
+        help='where trained demo teachers are kept',
+    )
+    parser.add_argument(
+        '--retrain-teacher',
+        action='store_true',
+        help='train the teacher again even if it is cached',
     )
     parser.add_argument(
         '--tiny',
@@ -121,7 +135,9 @@ def stage_work_dir(args: argparse.Namespace, config: str) -> str:
 def train_stages(args: argparse.Namespace, options: dict) -> list:
     """Train and test the teacher, then both students.
 
-    The teacher runs first in this process. The two students (alone and
+    The teacher comes from the cache or trains first in this process
+    (its row then says ``cached`` and gives the time it took when it was
+    trained). The two students (alone and
     with Multi-KD) are independent given the teacher, so they run side by
     side in two processes with one thread each (sooner on 2 cores than
     one after the other, see ``docs/benchmarks.md``; ``--sequential``
@@ -135,11 +151,15 @@ def train_stages(args: argparse.Namespace, options: dict) -> list:
     """
     (teacher_name, teacher_config), *student_stages = STAGES
     print(f'\n=== {teacher_name} ({teacher_config}) ===')
-    teacher = run_experiment(
+    teacher = cached_teacher(
         str(DEMO / teacher_config),
-        stage_work_dir(args, teacher_config),
+        args.data_root,
         options,
+        cache_dir=args.teacher_cache,
+        retrain=args.retrain_teacher,
     )
+    if teacher['cached']:
+        teacher_name += ' (cached)'
     rows = [dict(name=teacher_name, **teacher)]
     student_options = {
         config: dict(options, **{'model.teacher_ckpt': teacher['checkpoint']})

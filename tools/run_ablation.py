@@ -1,14 +1,17 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Run configs over several seeds and tabulate PCKh as mean ± std.
 
-    python tools/run_ablation.py --teacher-ckpt work_dirs/demo/\
-simcc_hrnet-w18_demo/epoch_12.pth --seeds 0 1 2
+    python tools/run_ablation.py --seeds 0 1 2 --jobs 2
 
 Default configs: the six ablation rows of LiteHRNet-18 in demo form
 (``configs/demo/ablation/``). Other distillers plug in by listing their
 configs (e.g. ``configs/demo/baselines/*.py``). Distiller configs get
-``model.teacher_ckpt``; plain student configs run as they are. Each run is
-MMEngine's real Runner (train, then test with ``MpiiPCKAccuracy``).
+``model.teacher_ckpt``: ``--teacher-ckpt`` if given, else the cached demo
+teacher of the distiller's own ``model.teacher`` config (trained once, seed
+``--teacher-seed``, on the same data; see
+``mmpose_multikd.experiments.cached_teacher``). Plain student configs run as
+they are. Each run is MMEngine's real Runner (train, then test with
+``MpiiPCKAccuracy``).
 """
 
 import argparse
@@ -22,6 +25,8 @@ from typing import List, Optional
 from mmengine.config import Config
 
 from mmpose_multikd.experiments import (
+    DEFAULT_CACHE_DIR,
+    cached_teacher,
     experiment_options,
     run_experiment,
     run_experiments_side_by_side,
@@ -31,14 +36,29 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIGS = sorted(
     str(p) for p in (REPO_ROOT / 'configs' / 'demo' / 'ablation').glob('*.py')
 )
-DEFAULT_TEACHER = 'work_dirs/demo/simcc_hrnet-w18_demo/' 'epoch_12.pth'
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('configs', nargs='*', default=DEFAULT_CONFIGS)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--teacher-ckpt', default=DEFAULT_TEACHER)
+    parser.add_argument(
+        '--teacher-ckpt',
+        default=None,
+        help='one teacher checkpoint for every distiller config (default: '
+        "the cached teacher of each config's model.teacher)",
+    )
+    parser.add_argument('--teacher-seed', type=int, default=0)
+    parser.add_argument(
+        '--retrain-teacher',
+        action='store_true',
+        help='train the cached teachers again',
+    )
+    parser.add_argument(
+        '--teacher-cache',
+        default=DEFAULT_CACHE_DIR,
+        help='where trained demo teachers are kept',
+    )
     parser.add_argument('--data-root', default='data/synthetic_mpii')
     parser.add_argument('--work-dir', default='work_dirs/ablation')
     parser.add_argument('--epochs', type=int, default=None)
@@ -61,8 +81,51 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def is_distiller(config_path: str) -> bool:
-    return Config.fromfile(config_path).model.type == 'MultiKDDistiller'
+def teacher_config(config_path: str) -> Optional[str]:
+    """The teacher config path of a distiller config, None otherwise.
+
+    Raises:
+        ValueError: A distiller whose ``model.teacher`` is not a config path
+            (an inline dict) and no ``--teacher-ckpt``.
+    """
+    model = Config.fromfile(config_path).model
+    if model.type != 'MultiKDDistiller':
+        return None
+    if not isinstance(model.teacher, str):
+        raise ValueError(
+            f'{config_path}: model.teacher is not a config path, so no '
+            'cached teacher can be trained for it: pass --teacher-ckpt'
+        )
+    return model.teacher
+
+
+def teacher_checkpoints(
+    args: argparse.Namespace, teacher_configs: List[str]
+) -> dict:
+    """Teacher config -> checkpoint: ``--teacher-ckpt`` or the cache."""
+    if args.teacher_ckpt is not None:
+        if not osp.isfile(args.teacher_ckpt):
+            raise FileNotFoundError(
+                f'--teacher-ckpt {args.teacher_ckpt!r} does not exist'
+            )
+        return {config: args.teacher_ckpt for config in teacher_configs}
+    checkpoints = {}
+    for config in dict.fromkeys(teacher_configs):
+        print(f'teacher for the distillers: {config}')
+        teacher = cached_teacher(
+            config,
+            args.data_root,
+            experiment_options(
+                args.data_root,
+                args.teacher_seed,
+                epochs=1 if args.tiny else None,
+                tiny=args.tiny,
+            ),
+            cache_dir=args.teacher_cache,
+            retrain=args.retrain_teacher,
+        )
+        checkpoints[config] = teacher['checkpoint']
+    return checkpoints
 
 
 def mean_std(values: list) -> str:
@@ -108,24 +171,22 @@ def plan_runs(args: argparse.Namespace) -> List[dict]:
     """One entry per (config, seed): its work dir, options and any result.
 
     Raises:
-        FileNotFoundError: A distiller config is listed and
-            ``--teacher-ckpt`` does not exist.
+        FileNotFoundError: ``--teacher-ckpt`` is given and does not exist.
     """
+    teachers = {path: teacher_config(path) for path in args.configs}
+    checkpoints = teacher_checkpoints(
+        args, [config for config in teachers.values() if config]
+    )
     runs = []
     for config_path in args.configs:
         name = osp.splitext(osp.basename(config_path))[0]
-        distiller = is_distiller(config_path)
-        if distiller and not osp.isfile(args.teacher_ckpt):
-            raise FileNotFoundError(
-                f'--teacher-ckpt {args.teacher_ckpt!r} does not exist: run '
-                '`make demo` first or pass a trained teacher checkpoint'
-            )
+        teacher = teachers[config_path]
         for seed in args.seeds:
             options = experiment_options(
                 args.data_root, seed, epochs=args.epochs, tiny=args.tiny
             )
-            if distiller:
-                options['model.teacher_ckpt'] = args.teacher_ckpt
+            if teacher:
+                options['model.teacher_ckpt'] = checkpoints[teacher]
             work_dir = osp.join(args.work_dir, name, f'seed{seed}')
             result = (
                 None if args.rerun else finished_run(work_dir, config_path)

@@ -33,6 +33,7 @@ def run_tool(*args: str, cwd) -> str:
 @pytest.mark.slow
 def test_demo_then_ablation(tmp_path):
     data_root, demo_dir = tmp_path / 'data', tmp_path / 'demo'
+    cache = tmp_path / 'teachers'
     stdout = run_tool(
         str(TOOLS / 'demo.py'),
         '--tiny',
@@ -40,8 +41,11 @@ def test_demo_then_ablation(tmp_path):
         str(data_root),
         '--work-dir',
         str(demo_dir),
+        '--teacher-cache',
+        str(cache),
         cwd=tmp_path,
     )
+    assert 'Training the teacher into the cache' in stdout
     assert (data_root / 'annotations' / 'mpii_gt_val.mat').is_file()
 
     results = json.loads((demo_dir / 'results.json').read_text())
@@ -68,7 +72,9 @@ def test_demo_then_ablation(tmp_path):
     assert 'Epoch(train)' in side_log and 'loss_fkd' not in side_log
     assert 'loss_fkd' in stdout
 
+    # the teacher was trained into the cache, and the ablation reuses it
     teacher_ckpt = results['rows'][0]['checkpoint']
+    assert teacher_ckpt.startswith(str(cache))
     ablation_dir = tmp_path / 'ablation'
     rows = sorted((REPO_ROOT / 'configs' / 'demo' / 'ablation').glob('*.py'))
     ablation_stdout = run_tool(
@@ -83,14 +89,19 @@ def test_demo_then_ablation(tmp_path):
         '--tiny',
         '--jobs',
         '2',
-        '--teacher-ckpt',
-        teacher_ckpt,
+        '--teacher-cache',
+        str(cache),
         '--data-root',
         str(data_root),
         '--work-dir',
         str(ablation_dir),
         cwd=tmp_path,
     )
+    assert 'Reusing the cached teacher' in ablation_stdout
+    config = json.loads(
+        (ablation_dir / rows[-1].stem / 'seed0' / 'result.json').read_text()
+    )
+    assert config['PCKh'] >= 0
     summary = json.loads((ablation_dir / 'ablation.json').read_text())
     assert [s['name'] for s in summary['summaries']] == [
         'multikd_litehrnet18_demo_r1_baseline',

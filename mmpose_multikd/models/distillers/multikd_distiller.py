@@ -450,6 +450,9 @@ class MultiKDDistiller(BaseModel):
                     student_simcc, teacher_head_out, target_weight
                 )
             losses[name] = value * factor
+            if hasattr(loss_module, 'log_vars'):
+                # logged by MMEngine, not optimised (no 'loss' in the names)
+                losses.update(loss_module.log_vars())
         return losses
 
     @torch.no_grad()

@@ -1,7 +1,7 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Cross-stage feature KD with per-sample attention over stage pairs."""
 
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -184,6 +184,7 @@ class CrossStageAttentionKDLoss(nn.Module):
                 self.num_paired_teacher_stages
             )
         self.last_weights: Optional[Tensor] = None
+        self.last_distances: Optional[Tensor] = None
 
     @property
     def num_student_stages(self) -> int:
@@ -226,7 +227,8 @@ class CrossStageAttentionKDLoss(nn.Module):
 
         Returns:
             Tensor: The scalar loss. After the call :attr:`last_weights`
-            holds the detached gamma, shaped ``(N, L, M)`` (teacher stages,
+            holds the detached gamma and :attr:`last_distances` the
+            detached ``D``, both shaped ``(N, L, M)`` (teacher stages,
             student stages), 0 on invalid pairs.
         """
         student_branches = stage_branches(
@@ -247,6 +249,7 @@ class CrossStageAttentionKDLoss(nn.Module):
             student_branches, teacher_branches, distances
         )
         self.last_weights = self._weights_as_grid(weights.detach())
+        self.last_distances = self._weights_as_grid(distances.detach())
         loss = (weights * distances).sum()
         return loss * self.loss_weight
 
@@ -392,6 +395,26 @@ class CrossStageAttentionKDLoss(nn.Module):
     def _used_branches(self, branches: Sequence) -> list:
         """All branches (tensors or channels) with MFT, else the top one."""
         return list(branches) if self.multi_resolution else [branches[0]]
+
+    def log_vars(self) -> Dict[str, Tensor]:
+        """The batch-mean gamma of each valid pair of the last call.
+
+        Only with ``weight_adaptation=True`` (without it gamma is the
+        constant ``1 / len(valid_pairs)``). ``MultiKDDistiller`` adds these to its loss dict, so MMEngine's
+        logger writes them as training scalars (``gamma_t{l}_s{m}``,
+        teacher stage ``l``, student stage ``m``, from 0); nothing is
+        optimised on them (their names do not contain ``loss``).
+
+        Returns:
+            dict[str, Tensor]: Empty before the first call.
+        """
+        if self.last_weights is None or not self.weight_adaptation:
+            return {}
+        mean_grid = self.last_weights.mean(dim=0)
+        return {
+            f'gamma_t{t_idx}_s{s_idx}': mean_grid[t_idx, s_idx]
+            for t_idx, s_idx in self.valid_pairs
+        }
 
     def _weights_as_grid(self, weights: Tensor) -> Tensor:
         """Scatter pair weights ``(N, num_pairs)`` to ``(N, L, M)``."""

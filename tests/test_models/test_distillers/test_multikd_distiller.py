@@ -123,8 +123,31 @@ def test_training_step_freezes_teacher(teacher_ckpt):
     inputs, samples = make_batch()
 
     losses = model(inputs, samples, mode='loss')
-    assert set(losses) == {'loss_kpt', 'acc_pose', 'loss_fkd', 'loss_vkd'}
-    total, _ = model.parse_losses(losses)
+    fkd = model.distill_losses['loss_fkd']
+    gammas = {f'gamma_t{t}_s{s}' for t, s in fkd.valid_pairs}
+    assert set(losses) == {
+        'loss_kpt',
+        'acc_pose',
+        'loss_fkd',
+        'loss_vkd',
+        *gammas,
+    }
+    # the logged gamma is the batch mean of the loss's per-sample weights;
+    # each sample's weights sum to 1 over the valid pairs
+    for t_idx, s_idx in fkd.valid_pairs:
+        torch.testing.assert_close(
+            losses[f'gamma_t{t_idx}_s{s_idx}'],
+            fkd.last_weights[:, t_idx, s_idx].mean(),
+        )
+    torch.testing.assert_close(
+        sum(losses[name] for name in gammas), torch.tensor(1.0)
+    )
+    total, log_vars = model.parse_losses(losses)
+    assert gammas <= set(log_vars)  # logged ...
+    torch.testing.assert_close(  # ... but not optimised
+        total,
+        losses['loss_kpt'] + losses['loss_fkd'] + losses['loss_vkd'],
+    )
     total.backward()
 
     assert all(p.grad is None for p in model.teacher.parameters())
