@@ -400,8 +400,8 @@ class CrossStageAttentionKDLoss(nn.Module):
         """The batch-mean gamma of each valid pair of the last call.
 
         Only with ``weight_adaptation=True`` (without it gamma is the
-        constant ``1 / len(valid_pairs)``). ``MultiKDDistiller`` adds these to its loss dict, so MMEngine's
-        logger writes them as training scalars (``gamma_t{l}_s{m}``,
+        constant ``1 / len(valid_pairs)``). ``MultiKDDistiller`` adds
+        these to its loss dict, so MMEngine's logger writes them as training scalars (``gamma_t{l}_s{m}``,
         teacher stage ``l``, student stage ``m``, from 0); nothing is
         optimised on them (their names do not contain ``loss``).
 
