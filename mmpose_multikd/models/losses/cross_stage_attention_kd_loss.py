@@ -401,9 +401,10 @@ class CrossStageAttentionKDLoss(nn.Module):
 
         Only with ``weight_adaptation=True`` (without it gamma is the
         constant ``1 / len(valid_pairs)``). ``MultiKDDistiller`` adds
-        these to its loss dict, so MMEngine's logger writes them as training scalars (``gamma_t{l}_s{m}``,
-        teacher stage ``l``, student stage ``m``, from 0); nothing is
-        optimised on them (their names do not contain ``loss``).
+        these to its loss dict, so MMEngine's logger writes them as
+        training scalars (``gamma_t{l}_s{m}``, teacher stage ``l``, student
+        stage ``m``, from 0); nothing is optimised on them (their names do
+        not contain ``loss``).
 
         Returns:
             dict[str, Tensor]: Empty before the first call.
