@@ -119,6 +119,32 @@ def test_demo_then_ablation(tmp_path):
     markdown = (ablation_dir / 'ablation.md').read_text()
     assert len(re.findall(r'[\d.]+ ± [\d.]+', markdown)) == 4
 
+    # the gamma heat map of the trained full method (row 6)
+    run_dir = ablation_dir / rows[-1].stem / 'seed0'
+    png = tmp_path / 'gamma.png'
+    run_tool(
+        str(TOOLS / 'analysis' / 'vis_attention_weights.py'),
+        str(rows[-1]),
+        str(run_dir / 'epoch_1.pth'),
+        '--data-root',
+        str(data_root),
+        '--out',
+        str(png),
+        cwd=tmp_path,
+    )
+    assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    grids = json.loads((tmp_path / 'gamma.json').read_text())
+    assert grids['weight_adaptation'] and grids['num_samples'] == 4
+    valid = {tuple(pair) for pair in grids['valid_pairs']}
+    gamma = grids['gamma']
+    # each sample's weights are a softmax over the valid pairs: the means
+    # sum to 1 there and are 0 elsewhere; distances are positive
+    assert abs(sum(gamma[t][s] for t, s in valid) - 1) < 1e-5
+    for t, row in enumerate(gamma):
+        for s, value in enumerate(row):
+            assert (value > 0) == ((t, s) in valid)
+            assert (grids['distance'][t][s] > 0) == ((t, s) in valid)
+
 
 def load_run_ablation():
     import importlib.util

@@ -6,7 +6,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
-from mmengine.config import ConfigDict
 from mmengine.model import BaseModel
 from mmengine.runner.checkpoint import _load_checkpoint
 from mmpose.registry import MODELS
@@ -17,6 +16,7 @@ from ..utils.feature_taps import FeatureTaps, default_tap_paths
 from ..utils.loss_weight_schedule import linear_decay_factor
 from ..utils.model_config import ModelSpec, load_model_config
 from .config_checks import check_distiller_options, signature_options
+from .network_checks import check_heads_agree, check_same_preprocessing
 
 # What a distillation loss is called with (see ``DISTILL_INPUTS``).
 STAGE_FEATS = 'stage_feats'
@@ -131,7 +131,7 @@ class MultiKDDistiller(BaseModel):
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg
         )
-        self._check_same_preprocessing(student_cfg, teacher_cfg)
+        check_same_preprocessing(student_cfg, teacher_cfg)
 
         self.student = MODELS.build(student_cfg)
         self.teacher = MODELS.build(teacher_cfg)
@@ -165,35 +165,6 @@ class MultiKDDistiller(BaseModel):
             )
 
     # ------------------------------------------------------------ building
-    @staticmethod
-    def _check_same_preprocessing(
-        student_cfg: ConfigDict, teacher_cfg: ConfigDict
-    ) -> None:
-        """Both networks see one input tensor: normalisation must agree."""
-        keys = ('mean', 'std', 'bgr_to_rgb')
-        student_pre = student_cfg.get('data_preprocessor') or {}
-        teacher_pre = teacher_cfg.get('data_preprocessor') or {}
-        for key in keys:
-            if (
-                key in student_pre
-                and key in teacher_pre
-                and (
-                    list(student_pre[key])
-                    if key != 'bgr_to_rgb'
-                    else student_pre[key]
-                )
-                != (
-                    list(teacher_pre[key])
-                    if key != 'bgr_to_rgb'
-                    else teacher_pre[key]
-                )
-            ):
-                raise ValueError(
-                    f'Teacher and student data_preprocessor.{key} differ '
-                    f'({teacher_pre[key]} vs {student_pre[key]}); both '
-                    'networks receive the same normalised input.'
-                )
-
     @torch.no_grad()
     def _dry_run(self) -> dict:
         """Check the heads agree and read the tapped stages' channels.
@@ -201,7 +172,7 @@ class MultiKDDistiller(BaseModel):
         Channels come from one eval forward of both backbones on a blank
         64x64 image (channels do not depend on the input size).
         """
-        self.teacher_head_kind = self._check_heads_agree(
+        self.teacher_head_kind = check_heads_agree(
             self.student.head, self.teacher.head
         )
         inputs = torch.zeros(1, 3, 64, 64)
@@ -219,57 +190,6 @@ class MultiKDDistiller(BaseModel):
             student_channels=[[b.shape[1] for b in s] for s in student_feats],
             teacher_channels=[[b.shape[1] for b in s] for s in teacher_feats],
         )
-
-    @staticmethod
-    def _simdr_output_shape(head: nn.Module) -> Optional[Tuple[int, ...]]:
-        """(K, Lx, Ly) of a SimDR head, None for other heads."""
-        if not hasattr(head, 'simcc_split_ratio'):
-            return None
-        width, height = head.input_size
-        ratio = head.simcc_split_ratio
-        return (head.out_channels, int(width * ratio), int(height * ratio))
-
-    @classmethod
-    def _check_heads_agree(
-        cls, student_head: nn.Module, teacher_head: nn.Module
-    ) -> str:
-        """Check both heads predict the same keypoints at one input size.
-
-        Returns:
-            str: ``'simcc'`` for a SimDR teacher head, ``'heatmap'`` for a
-            heatmap head (one whose decoder has a ``heatmap_size``), else
-            ``'other'``.
-        """
-        student_shape = cls._simdr_output_shape(student_head)
-        teacher_shape = cls._simdr_output_shape(teacher_head)
-        decoder = getattr(teacher_head, 'decoder', None)
-        if teacher_shape is None and hasattr(decoder, 'heatmap_size'):
-            if student_shape is None:
-                return 'heatmap'
-            teacher_input = tuple(int(v) for v in decoder.input_size)
-            student_input = tuple(int(v) for v in student_head.input_size)
-            teacher_keypoints = getattr(teacher_head, 'out_channels', None)
-            if (
-                teacher_keypoints != student_shape[0]
-                or teacher_input != student_input
-            ):
-                raise ValueError(
-                    f'The heatmap teacher ({type(teacher_head).__name__}: '
-                    f'{teacher_keypoints} keypoints, decoder input_size '
-                    f'{teacher_input}) and the SimDR student '
-                    f'({student_shape[0]} keypoints, head input_size '
-                    f'{student_input}) must predict the same keypoints '
-                    'from the same input size.'
-                )
-            return 'heatmap'
-        if student_shape != teacher_shape:
-            raise ValueError(
-                'Teacher and student SimDR outputs differ: teacher '
-                f'(K, Lx, Ly)={teacher_shape}, student {student_shape}. Both '
-                'need the same keypoints (out_channels), input_size and '
-                'simcc_split_ratio.'
-            )
-        return 'simcc' if teacher_shape is not None else 'other'
 
     def _build_distill_loss(
         self, name: str, loss_cfg: dict, dry_run: dict
@@ -454,6 +374,29 @@ class MultiKDDistiller(BaseModel):
                 # logged by MMEngine, not optimised (no 'loss' in the names)
                 losses.update(loss_module.log_vars())
         return losses
+
+    @torch.no_grad()
+    def extract_stage_feats(
+        self, inputs: Tensor
+    ) -> Tuple[List[List[Tensor]], List[List[Tensor]]]:
+        """The tapped stage features of both networks, without gradient.
+
+        What the feature losses read during training, for analysis tools
+        (e.g. ``tools/analysis/vis_attention_weights.py``); the student
+        runs in its current mode.
+
+        Args:
+            inputs (Tensor): Preprocessed images ``(N, 3, H, W)``.
+
+        Returns:
+            tuple: ``(student_stage_feats, teacher_stage_feats)``, lists
+            over the tapped stages of lists of branch tensors.
+        """
+        teacher_feats, _ = self._teacher_forward(inputs, True, False)
+        with self.student_taps:
+            self.student.extract_feat(inputs)
+            student_feats = self.student_taps.pop()
+        return student_feats, teacher_feats
 
     @torch.no_grad()
     def _teacher_forward(

@@ -1,0 +1,28 @@
+# Multi-KD on MPII from a model-zoo *heatmap* teacher: MMPose's own HRNet-W32
+# MPII config (HeatmapHead, MSRAHeatmap) teaches the SimDR LiteHRNet-18
+# student. Feature KD is unchanged (it reads the backbones); VKD reads SimDR
+# distributions off the teacher's heatmaps (HeatmapVKDLoss, docs/method.md).
+#
+#   mim train mmpose configs/multikd_hm-teacher_litehrnet18_mpii.py \
+#       --cfg-options model.teacher_ckpt=hrnet_w32_mpii_256x256-6c4f923f_20200812.pth
+#
+# (the checkpoint of MMPose's model zoo for that config, see
+# docs/reproduce_mpii.md).
+_base_ = ['./multikd_litehrnet18_mpii.py']
+
+model = dict(
+    teacher='mmpose::body_2d_keypoint/topdown_heatmap/mpii/'
+    'td-hm_hrnet-w32_8xb64-210e_mpii-256x256.py',
+    distill_losses=dict(
+        loss_vkd=dict(
+            _delete_=True,
+            type='HeatmapVKDLoss',
+            # (label sigma / heatmap sigma)^2 in image pixels: SimCCLabel
+            # sigma 6 bins = 3 px; MSRAHeatmap sigma 2 cells = 8 px.
+            heatmap_temperature=(3 / 8) ** 2,
+            temperature=1.0,
+            use_target_weight=False,
+            loss_weight=_base_.model.distill_losses.loss_vkd.loss_weight,
+        ),
+    ),
+)
