@@ -27,7 +27,9 @@ from mmengine.config import Config
 from mmpose_multikd.experiments import (
     DEFAULT_CACHE_DIR,
     cached_teacher,
+    data_root_options,
     experiment_options,
+    mean_pose_floor,
     run_experiment,
     run_experiments_side_by_side,
 )
@@ -99,16 +101,18 @@ def teacher_config(config_path: str) -> Optional[str]:
     return model.teacher
 
 
-def teacher_checkpoints(
-    args: argparse.Namespace, teacher_configs: List[str]
-) -> dict:
-    """Teacher config -> checkpoint: ``--teacher-ckpt`` or the cache."""
+def teacher_runs(args: argparse.Namespace, teacher_configs: List[str]) -> dict:
+    """Teacher config -> ``checkpoint`` (and ``PCKh`` when known):
+    ``--teacher-ckpt`` or the cache."""
     if args.teacher_ckpt is not None:
         if not osp.isfile(args.teacher_ckpt):
             raise FileNotFoundError(
                 f'--teacher-ckpt {args.teacher_ckpt!r} does not exist'
             )
-        return {config: args.teacher_ckpt for config in teacher_configs}
+        return {
+            config: dict(checkpoint=args.teacher_ckpt, PCKh=None)
+            for config in teacher_configs
+        }
     checkpoints = {}
     for config in dict.fromkeys(teacher_configs):
         print(f'teacher for the distillers: {config}')
@@ -124,7 +128,9 @@ def teacher_checkpoints(
             cache_dir=args.teacher_cache,
             retrain=args.retrain_teacher,
         )
-        checkpoints[config] = teacher['checkpoint']
+        checkpoints[config] = dict(
+            checkpoint=teacher['checkpoint'], PCKh=teacher['PCKh']
+        )
     return checkpoints
 
 
@@ -167,26 +173,24 @@ def finished_run(work_dir: str, config_path: str) -> Optional[dict]:
     return result
 
 
-def plan_runs(args: argparse.Namespace) -> List[dict]:
+def plan_runs(args: argparse.Namespace, teachers: dict) -> List[dict]:
     """One entry per (config, seed): its work dir, options and any result.
 
-    Raises:
-        FileNotFoundError: ``--teacher-ckpt`` is given and does not exist.
+    Args:
+        args (argparse.Namespace): The command line.
+        teachers (dict): Teacher config -> ``checkpoint`` (see
+            :func:`teacher_runs`), given to the distiller configs.
     """
-    teachers = {path: teacher_config(path) for path in args.configs}
-    checkpoints = teacher_checkpoints(
-        args, [config for config in teachers.values() if config]
-    )
     runs = []
     for config_path in args.configs:
         name = osp.splitext(osp.basename(config_path))[0]
-        teacher = teachers[config_path]
+        teacher = teacher_config(config_path)
         for seed in args.seeds:
             options = experiment_options(
                 args.data_root, seed, epochs=args.epochs, tiny=args.tiny
             )
             if teacher:
-                options['model.teacher_ckpt'] = checkpoints[teacher]
+                options['model.teacher_ckpt'] = teachers[teacher]['checkpoint']
             work_dir = osp.join(args.work_dir, name, f'seed{seed}')
             result = (
                 None if args.rerun else finished_run(work_dir, config_path)
@@ -228,8 +232,15 @@ def train_pending(runs: List[dict], jobs: int) -> None:
 def main() -> None:
     args = parse_args()
     os.makedirs(args.work_dir, exist_ok=True)
-    runs = plan_runs(args)
+    teacher_configs = [
+        teacher_config(path) for path in args.configs if teacher_config(path)
+    ]
+    teachers = teacher_runs(args, teacher_configs)
+    runs = plan_runs(args, teachers)
     train_pending(runs, args.jobs)
+    floor = mean_pose_floor(
+        args.configs[0], data_root_options(osp.abspath(args.data_root))
+    )
     summaries = [
         summarise(
             config_path,
@@ -254,7 +265,16 @@ def main() -> None:
     with open(osp.join(args.work_dir, 'ablation.md'), 'w') as f:
         f.write(f'Seeds {args.seeds}\n\n{table}\n')
     with open(osp.join(args.work_dir, 'ablation.json'), 'w') as f:
-        json.dump(dict(summaries=summaries, args=vars(args)), f, indent=2)
+        json.dump(
+            dict(
+                summaries=summaries,
+                teachers=teachers,
+                floor=floor,
+                args=vars(args),
+            ),
+            f,
+            indent=2,
+        )
     print(f'\nwrote {args.work_dir}/ablation.md and ablation.json')
 
 

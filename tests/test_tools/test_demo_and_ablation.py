@@ -119,6 +119,21 @@ def test_demo_then_ablation(tmp_path):
     markdown = (ablation_dir / 'ablation.md').read_text()
     assert len(re.findall(r'[\d.]+ ± [\d.]+', markdown)) == 4
 
+    # the teacher and the floor are recorded beside the rows, and drawn
+    assert summary['floor']['PCKh'] == results['floor']['PCKh']
+    (teacher,) = summary['teachers'].values()
+    assert teacher['checkpoint'] == teacher_ckpt
+    assert teacher['PCKh'] == results['rows'][0]['PCKh']
+    figure = tmp_path / 'results.png'
+    run_tool(
+        str(TOOLS / 'analysis' / 'plot_results.py'),
+        str(ablation_dir / 'ablation.json'),
+        '--out',
+        str(figure),
+        cwd=tmp_path,
+    )
+    assert figure.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
     # the gamma heat map of the trained full method (row 6)
     run_dir = ablation_dir / rows[-1].stem / 'seed0'
     png = tmp_path / 'gamma.png'
