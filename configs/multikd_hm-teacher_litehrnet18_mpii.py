@@ -3,11 +3,12 @@
 # student. Feature KD is unchanged (it reads the backbones); VKD reads SimDR
 # distributions off the teacher's heatmaps (HeatmapVKDLoss, docs/method.md).
 #
+#   CKPT=hrnet_w32_mpii_256x256-6c4f923f_20200812.pth
 #   mim train mmpose configs/multikd_hm-teacher_litehrnet18_mpii.py \
-#       --cfg-options model.teacher_ckpt=hrnet_w32_mpii_256x256-6c4f923f_20200812.pth
+#       --cfg-options model.teacher_ckpt=$CKPT
 #
-# (the checkpoint of MMPose's model zoo for that config, see
-# docs/reproduce_mpii.md).
+# (MMPose's model-zoo checkpoint of that config, PCKh@0.5 90.0 on MPII val;
+# download link in docs/reproduce_mpii.md).
 _base_ = ['./multikd_litehrnet18_mpii.py']
 
 model = dict(
