@@ -3,7 +3,8 @@
 # last stage (backbone.stage2, the default tap) is followed by its
 # IterativeHead (backbone.head_layer), whose top branch is what the SimCC
 # head reads; the teacher's deepest tap (HRNet's backbone.stage4) is
-# already its head's input. Measured against the default to choose it (docs/results.md).
+# already its head's input. Measured against the default to choose it
+# (docs/results.md).
 _base_ = ['./multikd_litehrnet18_demo.py']
 
 model = dict(
