@@ -41,9 +41,12 @@ class ATLoss(StageFeatureKDLoss):
 
     with ``P = min(L_s, L_t)`` stage pairs, ``H_l W_l`` the teacher map's
     size and ``w`` = ``loss_weight``: per stage the mean of the squared
-    differences over samples and positions, as in the authors' ``at_loss``
-    (which sums the stages and scales by ``beta / 2`` with ``beta = 1000``;
-    ``loss_weight = 500 * P`` reproduces that scale). The normalised maps
+    differences over samples and positions, as in the authors' ``at_loss``,
+    times ``N`` (summed over the samples, see :class:`StageFeatureKDLoss`).
+    The authors sum the stages and scale by ``beta / 2`` with
+    ``beta = 1000``: at batch size ``N`` their scale is
+    ``loss_weight = 500 * P / N``. Our configs set ``w`` by the one rule
+    of ``docs/method.md`` instead. The normalised maps
     ignore the channel counts, so any channels can be paired. The teacher
     features are detached.
 
