@@ -271,28 +271,46 @@ class MultiKDDistiller(BaseModel):
                 f'model.teacher_ckpt {path!r} could not be read: {err}'
             ) from err
         state_dict = checkpoint.get('state_dict', checkpoint)
-        self._check_teacher_keys(path, state_dict)
-        self.teacher.load_state_dict(state_dict, strict=True)
-
-    def _check_teacher_keys(self, path: str, state_dict: dict) -> None:
-        expected = self.teacher.state_dict()
-        missing = sorted(set(expected) - set(state_dict))
-        unexpected = sorted(set(state_dict) - set(expected))
-        wrong_shape = [
-            f'{k}: checkpoint {tuple(state_dict[k].shape)} vs model '
-            f'{tuple(v.shape)}'
-            for k, v in expected.items()
-            if k in state_dict
-            and hasattr(state_dict[k], 'shape')
-            and state_dict[k].shape != v.shape
-        ]
-        if missing or unexpected or wrong_shape:
-            raise RuntimeError(
-                f'model.teacher_ckpt {path!r} does not match the teacher '
-                f'architecture: {len(missing)} missing keys {missing[:5]}, '
-                f'{len(unexpected)} unexpected keys {unexpected[:5]}, '
-                f'{len(wrong_shape)} shape mismatches {wrong_shape[:3]}'
+        # Not strict here, so that MMPose's own load hooks run first: they
+        # rename the keys of MMPose 0.x model-zoo checkpoints
+        # (``keypoint_head.*`` -> ``head.*``). Then every key must match.
+        try:
+            incompatible = self.teacher.load_state_dict(
+                state_dict, strict=False
             )
+        except RuntimeError as err:  # shapes differ
+            expected = self.teacher.state_dict()
+            raise RuntimeError(
+                self._mismatch_message(
+                    path,
+                    sorted(set(expected) - set(state_dict)),
+                    sorted(set(state_dict) - set(expected)),
+                    str(err),
+                )
+            ) from err
+        if incompatible.missing_keys or incompatible.unexpected_keys:
+            raise RuntimeError(
+                self._mismatch_message(
+                    path,
+                    incompatible.missing_keys,
+                    incompatible.unexpected_keys,
+                )
+            )
+
+    @staticmethod
+    def _mismatch_message(
+        path: str,
+        missing: Sequence[str],
+        unexpected: Sequence[str],
+        detail: str = '',
+    ) -> str:
+        """The error of a teacher checkpoint of another architecture."""
+        return (
+            f'model.teacher_ckpt {path!r} does not match the teacher '
+            f'architecture: {len(missing)} missing keys {list(missing)[:5]}, '
+            f'{len(unexpected)} unexpected keys {list(unexpected)[:5]}'
+            + (f'; {detail[:600]}' if detail else '')
+        )
 
     def train(self, mode: bool = True) -> 'MultiKDDistiller':
         """Set the student's mode; the teacher stays in ``eval()``."""

@@ -92,3 +92,21 @@ def test_input_sizes_must_agree(heatmap_teacher_ckpt):
     teacher.head.decoder.heatmap_size = (24, 24)
     with pytest.raises(ValueError, match=r'input_size \(96, 96\)'):
         build(heatmap_teacher_ckpt, teacher=teacher)
+
+
+def test_mmpose_0x_model_zoo_checkpoint_loads(heatmap_teacher_ckpt, tmp_path):
+    """MMPose's model-zoo heatmap HRNets are MMPose 0.x checkpoints
+    (``keypoint_head.*``): MMPose's own load hooks rename them."""
+    state = torch.load(heatmap_teacher_ckpt, weights_only=True)['state_dict']
+    old_style = {
+        key.replace('head.', 'keypoint_head.', 1)
+        if key.startswith('head.')
+        else key: value
+        for key, value in state.items()
+    }
+    assert any(key.startswith('keypoint_head.') for key in old_style)
+    path = tmp_path / 'hrnet_w32_mpii_256x256_0x.pth'
+    torch.save({'state_dict': old_style}, path)
+    model = build(str(path))
+    for key, value in model.teacher.state_dict().items():
+        assert torch.equal(value, state[key]), key
