@@ -76,9 +76,15 @@ def unit_weight_config(config_path: str, args: argparse.Namespace) -> Config:
     return cfg
 
 
-def measure(config_path: str, args: argparse.Namespace) -> Dict[str, object]:
-    """Mean of each loss term at weight 1 over the first batches."""
-    cfg = unit_weight_config(config_path, args)
+def mean_losses(cfg: Config, args: argparse.Namespace) -> tuple:
+    """Each loss term of ``cfg``'s distiller, averaged over the first
+    ``args.batches`` training batches, as training would start (seeded
+    init, the config's own pipeline, train mode).
+
+    Returns:
+        tuple: ``(means, model)``, ``means`` a dict of the ``loss_*``
+        terms.
+    """
     init_default_scope(cfg.get('default_scope', 'mmpose'))
     set_random_seed(args.seed)
     model = MODELS.build(cfg.model)
@@ -86,16 +92,24 @@ def measure(config_path: str, args: argparse.Namespace) -> Dict[str, object]:
     model.train()
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=args.seed)
     sums: Dict[str, float] = {}
+    seen = 0
     with torch.no_grad():
-        for index, batch in enumerate(loader):
-            if index == args.batches:
+        for batch in loader:
+            if seen == args.batches:
                 break
             data = model.data_preprocessor(batch, training=True)
             losses = model(**data, mode='loss')
             for name, value in losses.items():
                 if name.startswith('loss_'):
                     sums[name] = sums.get(name, 0.0) + float(value)
-    means = {name: total / args.batches for name, total in sums.items()}
+            seen += 1
+    return {name: total / seen for name, total in sums.items()}, model
+
+
+def measure(config_path: str, args: argparse.Namespace) -> Dict[str, object]:
+    """The rule's weight for every distillation term of a config."""
+    cfg = unit_weight_config(config_path, args)
+    means, model = mean_losses(cfg, args)
     loss_kpt = means.pop('loss_kpt')
     terms = []
     for name, value in means.items():
