@@ -15,7 +15,13 @@ model = dict(
             heatmap_temperature=(1.5 / 8) ** 2,
             temperature=1.0,
             use_target_weight=False,
-            loss_weight=_base_.model.distill_losses.loss_vkd.loss_weight,
+            # lambda by the rule of docs/method.md with the heatmap
+            # teacher: 1 x loss_kpt at the start (L 1925 at weight 1,
+            # loss_kpt 1.068; tools/analysis/loss_scales.py on the demo).
+            loss_weight=0.00055,
         ),
+        # beta, same rule with this teacher's features: 2 x loss_kpt
+        # (L_fkd 800.7 at weight 1).
+        loss_fkd=dict(loss_weight=0.0027),
     ),
 )

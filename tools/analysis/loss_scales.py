@@ -13,8 +13,9 @@ distillation loss's ``loss_weight`` to 1, run ``model.loss`` on the first
 ``--batches`` training batches of the config's own dataloader (MMPose's
 pipeline) and average each term. A term that reads stage features
 (``DISTILL_INPUTS == 'stage_feats'``) gets the weight that makes it start
-at ``--feature-multiple`` x ``loss_kpt``, a term that reads the SimDR
-outputs (``'simcc'``) at ``--distribution-multiple`` x ``loss_kpt``:
+at ``--feature-multiple`` x ``loss_kpt``, a term that reads the teacher
+head's outputs (``'simcc'``, ``'teacher_heatmaps'``) at
+``--distribution-multiple`` x ``loss_kpt``:
 
     w = multiple * loss_kpt / L(w=1)
 
@@ -36,7 +37,11 @@ from mmpose.registry import MODELS
 
 from mmpose_multikd.experiments import data_root_options
 
-KIND_OF_INPUTS = {'stage_feats': 'feature', 'simcc': 'distribution'}
+KIND_OF_INPUTS = {
+    'stage_feats': 'feature',
+    'simcc': 'distribution',
+    'teacher_heatmaps': 'distribution',
+}
 
 
 def parse_args() -> argparse.Namespace:

@@ -2,10 +2,10 @@
 # (generated data, 64x64, short schedule) with this loss instead.
 _base_ = ['../../demo/multikd_litehrnet18_demo.py']
 
-# Demo weight: the rule that set Multi-KD's beta and lambda, applied at
-# initialisation (docs/results.md, "Loss weights of the compared distillers"):
-# a feature loss starts at 2.24 x loss_kpt, as beta * L_fkd does (measured
-# L_rkd 24.6 at weight 1, loss_kpt 1.078: 2.24 * 1.078 / 24.6 = 0.1).
+# Weight by the one rule of docs/method.md, as for Multi-KD: a feature
+# term starts at 2 x loss_kpt (measured on the demo with its trained
+# teacher by tools/analysis/loss_scales.py: L 721.5 at weight 1,
+# loss_kpt 1.068). The paper's weight: 1 (25 / 50 inside).
 model = dict(
     distill_losses=dict(
         _delete_=True,
@@ -13,7 +13,7 @@ model = dict(
             type='RKDLoss',
             distance_weight=25.0,
             angle_weight=50.0,
-            loss_weight=0.1,
+            loss_weight=0.003,
         ),
     )
 )

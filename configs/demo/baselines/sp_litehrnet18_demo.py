@@ -2,13 +2,12 @@
 # (generated data, 64x64, short schedule) with this loss instead.
 _base_ = ['../../demo/multikd_litehrnet18_demo.py']
 
-# Demo weight: the rule that set Multi-KD's beta and lambda, applied at
-# initialisation (docs/results.md, "Loss weights of the compared distillers"):
-# a feature loss starts at 2.24 x loss_kpt, as beta * L_fkd does (measured L_sp
-# 0.0101 at weight 1, loss_kpt 1.078: 2.24 * 1.078 / 0.0101 = 240; the paper's
-# weight is 3000).
+# Weight by the one rule of docs/method.md, as for Multi-KD: a feature
+# term starts at 2 x loss_kpt (measured on the demo with its trained
+# teacher by tools/analysis/loss_scales.py: L 10.55 at weight 1,
+# loss_kpt 1.068). The paper's weight: 3000.
 model = dict(
     distill_losses=dict(
-        _delete_=True, loss_sp=dict(type='SPLoss', loss_weight=240.0)
+        _delete_=True, loss_sp=dict(type='SPLoss', loss_weight=0.2)
     )
 )
