@@ -69,3 +69,37 @@ def test_baseline_trains_on_generated_mpii(
     train_steps = [entry for entry in logged if loss_name in entry]
     assert train_steps, f'{loss_name} was never logged'
     assert all(torch.isfinite(torch.tensor(e[loss_name])) for e in train_steps)
+
+
+def distill_weights(path) -> dict:
+    losses = Config.fromfile(str(path)).model.distill_losses
+    return {
+        name: loss['loss_weight']
+        for name, loss in losses.items()
+        if loss is not None
+    }
+
+
+@pytest.mark.parametrize('config', BASELINES, ids=lambda p: p.name)
+def test_mpii_config_carries_the_demo_weight(config):
+    """One rule, one weight: the batch reduction makes the weight set on
+    the demo (batch 32) hold for the MPII configs (64 per GPU)."""
+    method = config.name.split('_')[0]
+    mpii = REPO_ROOT / 'configs' / 'baselines'
+    mpii = mpii / f'{method}_litehrnet18_mpii.py'
+    assert distill_weights(config) == distill_weights(mpii)
+
+
+def test_multikd_weights_are_shared_by_demo_and_mpii():
+    configs = REPO_ROOT / 'configs'
+    pairs = [
+        ('multikd_litehrnet18_mpii.py', 'demo/multikd_litehrnet18_demo.py'),
+        (
+            'multikd_hm-teacher_litehrnet18_mpii.py',
+            'demo/multikd_hm-teacher_litehrnet18_demo.py',
+        ),
+    ]
+    for mpii, demo in pairs:
+        weights = distill_weights(configs / mpii)
+        assert set(weights) == {'loss_fkd', 'loss_vkd'}
+        assert weights == distill_weights(configs / demo), mpii
