@@ -8,14 +8,7 @@ _base_ = [
 
 codec = dict(_delete_=True, **_base_.demo_codec)
 model = dict(
-    backbone=dict(
-        init_cfg=None,
-        extra=dict(
-            stage2=dict(num_channels=(18, 36)),
-            stage3=dict(num_channels=(18, 36, 72)),
-            stage4=dict(num_channels=(18, 36, 72, 144)),
-        ),
-    ),
+    backbone=_base_.demo_teacher_backbone,
     head=dict(in_channels=18, **_base_.demo_head),
 )
 train_cfg = _base_.demo_teacher_train_cfg

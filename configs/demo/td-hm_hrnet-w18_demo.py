@@ -18,14 +18,7 @@ codec = dict(
     sigma=2,
 )
 model = dict(
-    backbone=dict(
-        init_cfg=None,
-        extra=dict(
-            stage2=dict(num_channels=(18, 36)),
-            stage3=dict(num_channels=(18, 36, 72)),
-            stage4=dict(num_channels=(18, 36, 72, 144)),
-        ),
-    ),
+    backbone=_base_.demo_teacher_backbone,
     head=dict(in_channels=18, decoder=codec),
 )
 train_cfg = _base_.demo_teacher_train_cfg

@@ -10,6 +10,7 @@ from .side_by_side import (
 )
 from .teacher_cache import (
     DEFAULT_CACHE_DIR,
+    RUN_KEYS,
     cached_teacher,
     cached_teacher_dir,
     data_fingerprint,
@@ -18,6 +19,7 @@ from .teacher_cache import (
 
 __all__ = [
     'DEFAULT_CACHE_DIR',
+    'RUN_KEYS',
     'cached_teacher',
     'cached_teacher_dir',
     'data_fingerprint',

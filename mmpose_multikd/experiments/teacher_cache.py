@@ -6,9 +6,12 @@ distils from the same one, so ``make demo`` and ``tools/run_ablation.py``
 train a teacher only when no run with the same key exists. The key is a
 hash of
 
-- the resolved config after the run's ``cfg_options`` (what MMEngine would
-  dump, minus ``work_dir``), which covers the model, the schedule and the
-  seed (``randomness.seed``);
+- the parts of the resolved config (after the run's ``cfg_options``) that
+  MMEngine's Runner builds the run from (:data:`RUN_KEYS`: the model, the
+  data, the schedule, the hooks and the seed ``randomness.seed``); helper
+  variables of the config files (e.g. ``demo_*`` in
+  ``configs/demo/_base_``) and ``work_dir`` are left out, so refactoring
+  the files without changing the run keeps the teacher;
 - the data: the relative path and the bytes of every file under the data
   root (images and annotations).
 
@@ -27,6 +30,27 @@ from typing import Dict, Optional
 from .options import load_config
 from .runner import run_experiment
 
+# The config keys that define a training run for MMEngine's Runner.
+RUN_KEYS = (
+    'model',
+    'train_dataloader',
+    'train_cfg',
+    'optim_wrapper',
+    'param_scheduler',
+    'randomness',
+    'val_dataloader',
+    'val_cfg',
+    'val_evaluator',
+    'test_dataloader',
+    'test_cfg',
+    'test_evaluator',
+    'default_hooks',
+    'custom_hooks',
+    'env_cfg',
+    'auto_scale_lr',
+    'load_from',
+    'default_scope',
+)
 DEFAULT_CACHE_DIR = osp.join(
     osp.expanduser('~'), '.cache', 'mmpose-multikd', 'teachers'
 )
@@ -73,8 +97,7 @@ def teacher_key(
         and :func:`data_fingerprint`.
     """
     cfg = load_config(config_path, '', cfg_options)
-    resolved = cfg.to_dict()
-    resolved.pop('work_dir', None)
+    resolved = {key: cfg.get(key) for key in RUN_KEYS}
     # The data's place on disk is not part of what the teacher learned:
     # a clone elsewhere with the same bytes reuses the same teacher.
     resolved_text = json.dumps(resolved, sort_keys=True, default=str)
@@ -102,17 +125,21 @@ def cached_teacher_dir(
 def read_cached_teacher(work_dir: str) -> Optional[Dict[str, object]]:
     """The result of a finished cached run, or None.
 
-    A run counts only when its ``result.json`` exists and names a
-    checkpoint that exists.
+    A run counts only when its ``result.json`` exists and the checkpoint
+    it names exists in ``work_dir`` (looked up there by file name, so a
+    cache folder that was moved still counts).
     """
     result_file = osp.join(work_dir, 'result.json')
     if not osp.isfile(result_file):
         return None
     with open(result_file) as f:
         result = json.load(f)
-    if not osp.isfile(result.get('checkpoint', '')):
+    checkpoint = osp.join(
+        work_dir, osp.basename(result.get('checkpoint') or 'missing.pth')
+    )
+    if not osp.isfile(checkpoint):
         return None
-    return result
+    return dict(result, checkpoint=checkpoint)
 
 
 def cached_teacher(

@@ -39,6 +39,9 @@ def test_key_follows_seed_data_and_config_not_the_folder(mpii_root, tmp_path):
 
     options = experiment_options(str(mpii_root), 0, epochs=5)
     assert teacher_key(TEACHER, str(mpii_root), options) != base
+    # a helper variable of the config files is not part of the run
+    options = dict(experiment_options(str(mpii_root), 0), demo_unused=3)
+    assert teacher_key(TEACHER, str(mpii_root), options) == base
 
 
 def test_only_a_finished_run_counts_as_cached(mpii_root, tmp_path):
@@ -51,10 +54,16 @@ def test_only_a_finished_run_counts_as_cached(mpii_root, tmp_path):
     assert work_dir.startswith(str(tmp_path / 'simcc_hrnet-w18_demo-'))
     assert read_cached_teacher(work_dir) is None
     (tmp_path / work_dir).mkdir(parents=True)
-    checkpoint = tmp_path / 'epoch_36.pth'
+    checkpoint = tmp_path / work_dir / 'epoch_36.pth'
     result = {'PCKh': 50.0, 'checkpoint': str(checkpoint)}
     with open(f'{work_dir}/result.json', 'w') as f:
         json.dump(result, f)
     assert read_cached_teacher(work_dir) is None  # checkpoint missing
     checkpoint.write_bytes(b'weights')
     assert read_cached_teacher(work_dir) == result
+    # a moved cache folder still counts: the checkpoint is found there
+    moved = tmp_path / 'moved'
+    shutil.move(work_dir, moved)
+    assert read_cached_teacher(str(moved)) == dict(
+        result, checkpoint=str(moved / 'epoch_36.pth')
+    )

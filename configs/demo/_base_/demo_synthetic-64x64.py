@@ -29,6 +29,16 @@ demo_param_scheduler = [
         by_epoch=True,
     ),
 ]
+# The demo teachers: MMPose's HRNet-W32 configs with HRNet-W18 widths (to
+# train in minutes on a CPU) and no ImageNet init.
+demo_teacher_backbone = dict(
+    init_cfg=None,
+    extra=dict(
+        stage2=dict(num_channels=(18, 36)),
+        stage3=dict(num_channels=(18, 36, 72)),
+        stage4=dict(num_channels=(18, 36, 72, 144)),
+    ),
+)
 # The demo teachers train three times as long (decay at epoch 30): the
 # premise of distillation is a teacher far above its students, and 12
 # epochs leave the teacher barely above the student alone
