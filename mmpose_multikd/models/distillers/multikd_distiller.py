@@ -6,6 +6,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
+from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 from mmengine.runner.checkpoint import _load_checkpoint
 from mmpose.registry import MODELS
@@ -162,6 +163,14 @@ class MultiKDDistiller(BaseModel):
                 continue
             self.distill_losses[name] = self._build_distill_loss(
                 name, loss_cfg, dry_run
+            )
+        if self.teacher_head_kind == 'heatmap':
+            MMLogger.get_current_instance().info(
+                f'MultiKDDistiller: the teacher head '
+                f'({type(self.teacher.head).__name__}) outputs heatmaps; '
+                'feature losses read the backbones as usual, and losses '
+                "with inputs='teacher_heatmaps' (HeatmapVKDLoss) get SimDR "
+                "distributions from the heatmaps' x and y marginals."
             )
 
     # ------------------------------------------------------------ building
