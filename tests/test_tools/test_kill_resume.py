@@ -74,7 +74,7 @@ def train_lines(log: str) -> list:
     """(epoch, batch, lr, loss_fkd, loss_vkd) of each training log line."""
     pattern = (
         r'Epoch\(train\)\s+\[(\d+)\]\[\s*(\d+)/\d+\]\s+lr: ([\d.e+-]+)'
-        r'.*?loss_fkd: ([\d.e+-]+)\s+loss_vkd: ([\d.e+-]+)'
+        r'.*?loss_fkd: ([\d.e+-]+).*?loss_vkd: ([\d.e+-]+)'
     )
     return [
         (int(e), int(b), float(lr), float(fkd), float(vkd))

@@ -389,6 +389,7 @@ class MultiKDDistiller(BaseModel):
         target_weight = (
             self._keypoint_weights(data_samples) if need_simcc else None
         )
+        extra_log_vars = {}
         for name, loss_module in self.distill_losses.items():
             if self.distill_inputs[name] == STAGE_FEATS:
                 value = loss_module(student_feats, teacher_feats)
@@ -398,8 +399,10 @@ class MultiKDDistiller(BaseModel):
                 )
             losses[name] = value * factor
             if hasattr(loss_module, 'log_vars'):
-                # logged by MMEngine, not optimised (no 'loss' in the names)
-                losses.update(loss_module.log_vars())
+                extra_log_vars.update(loss_module.log_vars())
+        # logged by MMEngine after the losses, not optimised (no 'loss' in
+        # the names)
+        losses.update(extra_log_vars)
         return losses
 
     @torch.no_grad()
