@@ -1,14 +1,12 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Multi-KD distiller: a frozen SimDR teacher teaches a SimDR student."""
 
-import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
-from mmengine.runner.checkpoint import _load_checkpoint
 from mmpose.registry import MODELS
 from mmpose.utils.typing import ForwardResults, OptSampleList, SampleList
 from torch import Tensor
@@ -18,6 +16,11 @@ from ..utils.loss_weight_schedule import linear_decay_factor
 from ..utils.model_config import ModelSpec, load_model_config
 from .config_checks import check_distiller_options, signature_options
 from .network_checks import check_heads_agree, check_same_preprocessing
+from .teacher_checkpoint import (
+    drop_teacher_state,
+    keep_teacher_state,
+    load_teacher_weights,
+)
 
 # What a distillation loss is called with (see ``DISTILL_INPUTS``).
 STAGE_FEATS = 'stage_feats'
@@ -142,9 +145,9 @@ class MultiKDDistiller(BaseModel):
         self.loss_weight_schedule = loss_weight_schedule
         self.save_teacher = save_teacher
         if not save_teacher:
-            self._register_state_dict_hook(_drop_teacher_state)
+            self._register_state_dict_hook(drop_teacher_state)
             self._register_load_state_dict_pre_hook(
-                _keep_teacher_state, with_module=True
+                keep_teacher_state, with_module=True
             )
 
         self.student_taps = FeatureTaps(
@@ -254,71 +257,10 @@ class MultiKDDistiller(BaseModel):
         self.load_teacher_checkpoint()
 
     def load_teacher_checkpoint(self) -> None:
-        """Load ``teacher_ckpt`` strictly, with errors that name the cause."""
-        path = self.teacher_ckpt
-        if not path:
-            raise ValueError(
-                'model.teacher_ckpt is not set. Train the SimDR teacher first '
-                '(e.g. `mim train mmpose configs/simdr/'
-                'simcc_hrnet-w32_8xb64-210e_mpii-256x256.py`), then pass '
-                '--cfg-options model.teacher_ckpt=PATH/TO/best.pth'
-            )
-        if not osp.isfile(path):
-            reason = (
-                ''
-                if self.save_teacher
-                else ' (model.save_teacher=False: checkpoints of this run '
-                'do not hold the teacher, it is reloaded from this file)'
-            )
-            raise FileNotFoundError(
-                f'model.teacher_ckpt {path!r} does not exist{reason}'
-            )
-        try:
-            checkpoint = _load_checkpoint(path, map_location='cpu')
-        except Exception as err:
-            raise RuntimeError(
-                f'model.teacher_ckpt {path!r} could not be read: {err}'
-            ) from err
-        state_dict = checkpoint.get('state_dict', checkpoint)
-        # Not strict here, so that MMPose's own load hooks run first: they
-        # rename the keys of MMPose 0.x model-zoo checkpoints
-        # (``keypoint_head.*`` -> ``head.*``). Then every key must match.
-        try:
-            incompatible = self.teacher.load_state_dict(
-                state_dict, strict=False
-            )
-        except RuntimeError as err:  # shapes differ
-            expected = self.teacher.state_dict()
-            raise RuntimeError(
-                self._mismatch_message(
-                    path,
-                    sorted(set(expected) - set(state_dict)),
-                    sorted(set(state_dict) - set(expected)),
-                    str(err),
-                )
-            ) from err
-        if incompatible.missing_keys or incompatible.unexpected_keys:
-            raise RuntimeError(
-                self._mismatch_message(
-                    path,
-                    incompatible.missing_keys,
-                    incompatible.unexpected_keys,
-                )
-            )
-
-    @staticmethod
-    def _mismatch_message(
-        path: str,
-        missing: Sequence[str],
-        unexpected: Sequence[str],
-        detail: str = '',
-    ) -> str:
-        """The error of a teacher checkpoint of another architecture."""
-        return (
-            f'model.teacher_ckpt {path!r} does not match the teacher '
-            f'architecture: {len(missing)} missing keys {list(missing)[:5]}, '
-            f'{len(unexpected)} unexpected keys {list(unexpected)[:5]}'
-            + (f'; {detail[:600]}' if detail else '')
+        """Load ``teacher_ckpt`` strictly, with errors that name the cause
+        (see :func:`load_teacher_weights`)."""
+        load_teacher_weights(
+            self.teacher, self.teacher_ckpt, self.save_teacher
         )
 
     def train(self, mode: bool = True) -> 'MultiKDDistiller':
@@ -460,22 +402,3 @@ class MultiKDDistiller(BaseModel):
                 for sample in data_samples
             ]
         )
-
-
-TEACHER_PREFIX = 'teacher.'
-
-
-def _drop_teacher_state(module, state_dict, prefix, local_metadata):
-    """State-dict hook: leave the teacher's entries out."""
-    for key in [
-        k for k in state_dict if k.startswith(prefix + TEACHER_PREFIX)
-    ]:
-        del state_dict[key]
-    return state_dict
-
-
-def _keep_teacher_state(module, state_dict, prefix, *args) -> None:
-    """Load pre-hook: a state dict without the teacher keeps the current
-    teacher weights (strict loads pass)."""
-    for key, value in module.teacher.state_dict().items():
-        state_dict.setdefault(prefix + TEACHER_PREFIX + key, value)

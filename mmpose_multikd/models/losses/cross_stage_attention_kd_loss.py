@@ -21,6 +21,7 @@ from ..utils.stage_inputs import (
 )
 from ..utils.stage_similarity import (
     batch_similarity,
+    check_fixed_batch_size,
     check_similarity_options,
     spatial_similarity,
 )
@@ -240,7 +241,13 @@ class CrossStageAttentionKDLoss(nn.Module):
                 teacher_stage_feats, self.teacher_channels, 'teacher', OWNER
             )
         ]
-        self._check_batch_sizes(student_branches, teacher_branches)
+        check_fixed_batch_size(
+            check_batch_sizes(student_branches, teacher_branches, OWNER),
+            self.batch_size,
+            self.similarity,
+            self.weight_adaptation,
+            OWNER,
+        )
         teacher_branches = teacher_branches[: self.num_paired_teacher_stages]
 
         teacher_feats = [self._fuse(stage) for stage in teacher_branches]
@@ -441,24 +448,3 @@ class CrossStageAttentionKDLoss(nn.Module):
         return nn.ModuleList(
             nn.Linear(in_features, self.embed_dim) for _ in range(num_stages)
         )
-
-    def _check_batch_sizes(
-        self,
-        student_branches: List[List[Tensor]],
-        teacher_branches: List[List[Tensor]],
-    ) -> None:
-        """All maps share one batch size (the built one in batch mode)."""
-        batch_size = check_batch_sizes(
-            student_branches, teacher_branches, OWNER
-        )
-        needs_fixed_batch = (
-            self.weight_adaptation and self.similarity == 'batch'
-        )
-        if needs_fixed_batch and batch_size != self.batch_size:
-            raise ValueError(
-                f'{OWNER}: the batch size {batch_size} '
-                f'differs from the batch_size={self.batch_size} this layer '
-                "was built for (similarity='batch' projects rows of the "
-                'batch Gram matrix). Use drop_last=True in the dataloader '
-                "or similarity='spatial'."
-            )

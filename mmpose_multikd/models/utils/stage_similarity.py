@@ -44,6 +44,30 @@ def check_similarity_options(
         )
 
 
+def check_fixed_batch_size(
+    batch_size: int,
+    built_batch_size: Optional[int],
+    similarity: str,
+    weight_adaptation: bool,
+    owner: str,
+) -> None:
+    """In ``'batch'`` mode with weight adaptation, the projection reads rows
+    of the batch Gram matrix: every batch must have the built size.
+
+    Raises:
+        ValueError: The batch size differs from the built one.
+    """
+    if not (weight_adaptation and similarity == 'batch'):
+        return
+    if batch_size != built_batch_size:
+        raise ValueError(
+            f'{owner}: the batch size {batch_size} differs from the '
+            f'batch_size={built_batch_size} this layer was built for '
+            "(similarity='batch' projects rows of the batch Gram matrix). "
+            "Use drop_last=True in the dataloader or similarity='spatial'."
+        )
+
+
 def spatial_similarity(branches: List[Tensor], pool_size: int) -> Tensor:
     """Cosine self-similarity of the pooled positions of each sample.
 
