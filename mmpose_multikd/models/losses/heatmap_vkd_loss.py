@@ -1,6 +1,7 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """VKD from a heatmap teacher: its heatmaps as 1-D SimDR distributions."""
 
+import functools
 from typing import Optional, Sequence, Tuple
 
 import torch
@@ -31,6 +32,15 @@ def marginal_to_bins_matrix(
     Returns:
         Tensor: ``A`` with ``p_bins = p_cells @ A``.
     """
+    return _interpolation_matrix(num_cells, num_bins).to(
+        device=device, dtype=dtype
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _interpolation_matrix(num_cells: int, num_bins: int) -> Tensor:
+    """:func:`marginal_to_bins_matrix` in float64 on the CPU, built once
+    per shape (every training step asks for the same two)."""
     position = torch.arange(num_bins, dtype=torch.float64) * (
         num_cells / num_bins
     )
@@ -41,7 +51,7 @@ def marginal_to_bins_matrix(
     columns = torch.arange(num_bins)
     matrix.index_put_((left.long(), columns), 1 - fraction, accumulate=True)
     matrix.index_put_((right.long(), columns), fraction, accumulate=True)
-    return matrix.to(device=device, dtype=dtype)
+    return matrix
 
 
 @MODELS.register_module()
