@@ -35,11 +35,11 @@ import argparse
 import os
 import os.path as osp
 import tempfile
-from typing import Callable, Dict, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
-from mmengine.config import Config, ConfigDict
+from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper
 from mmengine.registry import init_default_scope
@@ -106,6 +106,13 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         '--profile-steps', type=int, default=2, help='profiled steps'
+    )
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help="override settings of the config, as in MMPose's tools, e.g. "
+        'model.distill_losses.loss_fkd.with_cp=True',
     )
     parser.add_argument('--memory-case', choices=CASES, help='(internal)')
     return parser.parse_args()
@@ -319,6 +326,15 @@ def profile_case(args: argparse.Namespace, cfg: Config) -> None:
     print(f'wrote {out}')
 
 
+def cfg_options_argv(cfg_options: Optional[dict]) -> List[str]:
+    """``--cfg-options`` again for a child process (scalar values)."""
+    if not cfg_options:
+        return []
+    return ['--cfg-options'] + [
+        f'{key}={value}' for key, value in cfg_options.items()
+    ]
+
+
 def measure_memory(
     args: argparse.Namespace, cfg: Config, cases: Dict[str, Callable]
 ) -> Dict[str, Tuple[float, float]]:
@@ -339,6 +355,7 @@ def measure_memory(
                 name,
                 '--malloc',
                 args.malloc,
+                *cfg_options_argv(args.cfg_options),
             ]
         )
         memory[name] = (child['peak_rss_mb'], child['peak_over_import_mb'])
@@ -353,6 +370,8 @@ def main() -> None:
     if args.malloc == 'keep':
         keep_freed_memory()
     cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     if cfg.model.get('type') != 'MultiKDDistiller':
         raise ValueError(
             f'{args.config} is not a MultiKDDistiller config '

@@ -80,8 +80,12 @@ def test_training_benchmark(tmp_path):
         '--warmup', '0',
         '--repeats', '1',
         '--out', out,
+        '--cfg-options', 'model.distill_losses.loss_fkd.with_cp=True',
     )  # fmt: skip
     report = json.loads(out.read_text())
+    assert report['args']['cfg_options'] == {
+        'model.distill_losses.loss_fkd.with_cp': True
+    }
     ms = {row['case']: row['ms'] for row in report['rows']}
     assert set(ms) == {
         'student_step',

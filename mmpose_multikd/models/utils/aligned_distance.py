@@ -110,6 +110,21 @@ def _downsampled_grads(
     return grads
 
 
+def _aligned_map(
+    branches: Sequence[Tensor], weights: Sequence[Tensor]
+) -> Tensor:
+    """``y = sum_b up_b(W_b x_b)``, accumulated in place in the top map."""
+    y = _conv1x1(branches[0], weights[0])
+    _add_upsampled(
+        y,
+        [
+            _conv1x1(branch, weight)
+            for branch, weight in zip(branches[1:], weights[1:])
+        ],
+    )
+    return y
+
+
 class _Sums(NamedTuple):
     """Per-``(n, c)`` sums over ``H x W`` (float64, ``(N, C)``)."""
 
@@ -121,9 +136,47 @@ class _Sums(NamedTuple):
     positions: int
 
 
-def _groups(feat: Tensor, groups: Sequence[int]) -> List[Tensor]:
-    """Channel groups of ``feat`` (views along dim 1)."""
-    return list(feat.split(list(groups), dim=1))
+# Channels of ``y`` built at a time by the ``recompute`` path: 64 maps of
+# 64x64 at batch 16 are 16 MB, against 92 MB for LiteHRNet-18's last stage.
+CHUNK_CHANNELS = 64
+
+
+def _channel_chunks(
+    teacher_maps: Sequence[Tensor],
+) -> List[Tuple[int, int, Tensor]]:
+    """``(start, stop, T[:, start:stop])`` over the stacked channels of the
+    pairs, at most :data:`CHUNK_CHANNELS` each, never across two pairs."""
+    size = CHUNK_CHANNELS
+    chunks, offset = [], 0
+    for target in teacher_maps:
+        channels = target.shape[1]
+        for start in range(0, channels, size):
+            stop = min(start + size, channels)
+            chunks.append(
+                (offset + start, offset + stop, target[:, start:stop])
+            )
+        offset += channels
+    return chunks
+
+
+def _chunk_sums(
+    y: Tensor, targets: Sequence[Tensor]
+) -> Tuple[Tensor, Tensor, Tensor]:
+    """Per-``(n, c)`` ``S_y``, ``S_yy`` and ``S_yT`` (float64) of ``y``,
+    whose channels are those of ``targets`` one after the other."""
+    flat = y.flatten(2)
+    widths = [target.shape[1] for target in targets]
+    return (
+        flat.sum(dim=2).double(),
+        torch.linalg.vector_norm(flat, dim=2).double().square_(),
+        torch.cat(
+            [
+                torch.linalg.vecdot(y_g, t.flatten(2), dim=2)
+                for y_g, t in zip(flat.split(widths, dim=1), targets)
+            ],
+            dim=1,
+        ).double(),
+    )
 
 
 def _per_map(coef: Tensor, like: Tensor) -> Tensor:
@@ -135,10 +188,12 @@ def _per_map(coef: Tensor, like: Tensor) -> Tensor:
 class AlignedStageDistance(torch.autograd.Function):
     """``D (N, G)`` of one student stage to its ``G`` teacher maps.
 
-    ``forward(ctx, groups, training, eps, teacher_maps, gamma, beta,
-    stats_mean, stats_var, *branches_and_weights)`` with ``groups`` the
+    ``forward(ctx, groups, training, eps, recompute, teacher_maps, gamma,
+    beta, stats_mean, stats_var, *branches_and_weights)`` with ``groups`` the
     channel counts of the pairs, ``teacher_maps`` their detached teacher
-    maps ``(N, |g|, H, W)`` at the top branch's size, ``stats_*`` the
+    maps ``(N, |g|, H, W)`` at the top branch's size, ``recompute``
+    whether the backward builds ``y`` again from the branches (which the
+    student keeps for its own backward) instead of keeping it, ``stats_*`` the
     running statistics (used in eval) and ``branches_and_weights`` the
     branches ``x_b`` followed by their stacked weights ``W_b (C, c_b)``.
     Returns ``D``, the batch mean and the biased batch variance of ``y``
@@ -156,7 +211,10 @@ class AlignedStageDistance(torch.autograd.Function):
     backward included) is, per ``(n, c)``, an affine map of ``y`` and
     ``T``, ``A y + B + C T``, written in two passes: the forward keeps
     ``y`` and the small sums only, and no full-size temporary of the
-    BatchNorm output, the difference or its square is built.
+    BatchNorm output, the difference or its square is built. With
+    ``recompute`` the forward keeps no full-size map of its own: the
+    backward rebuilds ``y`` (one stacked conv forward more) and overwrites
+    it with its gradient, so one stage's map is alive at a time.
     """
 
     @staticmethod
@@ -165,6 +223,7 @@ class AlignedStageDistance(torch.autograd.Function):
         groups: Tuple[int, ...],
         training: bool,
         eps: float,
+        recompute: bool,
         teacher_maps: List[Tensor],
         gamma: Tensor,
         beta: Tensor,
@@ -175,27 +234,26 @@ class AlignedStageDistance(torch.autograd.Function):
         num_branches = len(branches_and_weights) // 2
         branches = branches_and_weights[:num_branches]
         weights = branches_and_weights[num_branches:]
-        # y = sum_b up_b(W_b x_b), accumulated in place in the top map
-        y = _conv1x1(branches[0], weights[0])
-        _add_upsampled(
-            y,
-            [
-                _conv1x1(branch, weight)
-                for branch, weight in zip(branches[1:], weights[1:])
-            ],
-        )
-
-        flat = y.flatten(2)
+        if recompute:  # chunk by chunk: no full-size y is ever built
+            chunk_sums = [
+                _chunk_sums(
+                    _aligned_map(branches, [w[start:stop] for w in weights]),
+                    [target],
+                )
+                for start, stop, target in _channel_chunks(teacher_maps)
+            ]
+            y_sum, yy_sum, yt_sum = (
+                torch.cat(parts, dim=1) for parts in zip(*chunk_sums)
+            )
+            y = None
+        else:
+            y = _aligned_map(branches, weights)
+            y_sum, yy_sum, yt_sum = _chunk_sums(y, teacher_maps)
+        first_map = teacher_maps[0]
         sums = _Sums(
-            y=flat.sum(dim=2).double(),
-            yy=torch.linalg.vector_norm(flat, dim=2).double().square_(),
-            yt=torch.cat(
-                [
-                    torch.linalg.vecdot(y_g, t.flatten(2), dim=2)
-                    for y_g, t in zip(_groups(flat, groups), teacher_maps)
-                ],
-                dim=1,
-            ).double(),
+            y=y_sum,
+            yy=yy_sum,
+            yt=yt_sum,
             t=torch.cat(
                 [t.flatten(2).sum(dim=2) for t in teacher_maps], 1
             ).double(),
@@ -208,13 +266,14 @@ class AlignedStageDistance(torch.autograd.Function):
             )
             .double()
             .square_(),
-            positions=flat.shape[2],
+            positions=first_map.shape[-2] * first_map.shape[-1],
         )
+        dtype = first_map.dtype
         if training:
-            count = flat.shape[0] * flat.shape[2]
+            count = first_map.shape[0] * sums.positions
             mean64 = sums.y.sum(dim=0) / count
             var64 = (sums.yy.sum(dim=0) / count - mean64.square()).clamp_(0)
-            mean, var = mean64.to(y.dtype), var64.to(y.dtype)
+            mean, var = mean64.to(dtype), var64.to(dtype)
         else:
             mean, var = stats_mean, stats_var
             mean64, var64 = mean.double(), var.double()
@@ -236,24 +295,29 @@ class AlignedStageDistance(torch.autograd.Function):
                 for group in squares.split(list(groups), dim=1)
             ],
             dim=1,
-        ).to(y.dtype)
+        ).to(dtype)
 
         ctx.groups, ctx.training = groups, training
         ctx.num_branches, ctx.num_teacher_maps = num_branches, len(groups)
         ctx.sums = sums
         ctx.stats = (mean64, invstd64, scale64, shift64)
-        ctx.save_for_backward(y, *teacher_maps, *branches, *weights)
+        ctx.recompute = recompute
+        kept = () if recompute else (y,)
+        ctx.save_for_backward(*teacher_maps, *branches, *weights, *kept)
         ctx.mark_non_differentiable(mean, var)
         return distances, mean.detach(), var.detach()
 
     @staticmethod
     def backward(ctx, grad_distances: Tensor, *unused_grads: Tensor):
         saved = ctx.saved_tensors
-        y = saved[0]
-        teacher_maps = saved[1 : 1 + ctx.num_teacher_maps]
-        rest = saved[1 + ctx.num_teacher_maps :]
-        branches = rest[: ctx.num_branches]
-        weights = rest[ctx.num_branches :]
+        teacher_maps = saved[: ctx.num_teacher_maps]
+        branches = saved[
+            ctx.num_teacher_maps : ctx.num_teacher_maps + ctx.num_branches
+        ]
+        weights = saved[
+            ctx.num_teacher_maps + ctx.num_branches : ctx.num_teacher_maps
+            + 2 * ctx.num_branches
+        ]
         sums, (mean, invstd, scale, shift) = ctx.sums, ctx.stats
 
         # dD/da = factor_nc (a - T), factor = 2 grad_D[n, g] / (|g| H W)
@@ -279,47 +343,122 @@ class AlignedStageDistance(torch.autograd.Function):
         coef_0 = scale * shift * factor
         coef_t = -scale * factor
         if ctx.training:
-            count = y.shape[0] * sums.positions
+            count = teacher_maps[0].shape[0] * sums.positions
             k_y = -scale * invstd * grad_gamma / count
             coef_y = coef_y + k_y
             coef_0 = coef_0 - scale * grad_beta / count - k_y * mean
-        grad_y = torch.addcmul(_per_map(coef_0, y), y, _per_map(coef_y, y))
-        for grad_g, target, coef in zip(
-            _groups(grad_y, ctx.groups),
-            teacher_maps,
-            coef_t.split(list(ctx.groups), dim=1),
-        ):
-            grad_g.addcmul_(target, _per_map(coef, y))
-
-        needs = ctx.needs_input_grad[8:]
-        grad_branches, grad_weights = [], []
-        grad_zs = [grad_y] + _downsampled_grads(
-            grad_y, [branch.shape[-2:] for branch in branches[1:]]
-        )
-        for b_idx, (branch, weight, grad_z) in enumerate(
-            zip(branches, weights, grad_zs)
-        ):
-            grad_branch, grad_weight = _conv1x1_backward(
-                grad_z,
-                branch,
-                weight,
-                (needs[b_idx], needs[ctx.num_branches + b_idx]),
+        needs = ctx.needs_input_grad[9:]
+        needs = [
+            (needs[b_idx], needs[ctx.num_branches + b_idx])
+            for b_idx in range(ctx.num_branches)
+        ]
+        coefs = (coef_y, coef_0, coef_t)
+        if ctx.recompute:
+            grad_branches, grad_weights = _chunked_input_grads(
+                branches, weights, teacher_maps, coefs, needs
             )
-            grad_branches.append(grad_branch)
-            grad_weights.append(grad_weight)
-        dtype = y.dtype
+        else:
+            grad_y = _aligned_map_grad(saved[-1], teacher_maps, coefs)
+            grad_branches, grad_weights = _branch_grads(
+                grad_y, branches, weights, needs
+            )
+        dtype = teacher_maps[0].dtype
         return (
             None,
             None,
             None,
             None,
-            grad_gamma.to(dtype) if ctx.needs_input_grad[4] else None,
-            grad_beta.to(dtype) if ctx.needs_input_grad[5] else None,
+            None,
+            grad_gamma.to(dtype) if ctx.needs_input_grad[5] else None,
+            grad_beta.to(dtype) if ctx.needs_input_grad[6] else None,
             None,
             None,
             *grad_branches,
             *grad_weights,
         )
+
+
+def _aligned_map_grad(
+    y: Tensor,
+    targets: Sequence[Tensor],
+    coefs: Tuple[Tensor, Tensor, Tensor],
+    in_place: bool = False,
+) -> Tensor:
+    """``dD/dy = A y + B + C T`` per ``(n, c)`` for the channels of ``y``
+    (those of ``targets``, one after the other); written over ``y`` when
+    ``in_place``."""
+    coef_y, coef_0, coef_t = coefs
+    if in_place:
+        grad_y = y.mul_(_per_map(coef_y, y)).add_(_per_map(coef_0, y))
+    else:
+        grad_y = torch.addcmul(_per_map(coef_0, y), y, _per_map(coef_y, y))
+    widths = [target.shape[1] for target in targets]
+    for grad_g, target, coef in zip(
+        grad_y.split(widths, dim=1), targets, coef_t.split(widths, dim=1)
+    ):
+        grad_g.addcmul_(target, _per_map(coef, y))
+    return grad_y
+
+
+def _branch_grads(
+    grad_y: Tensor,
+    branches: Sequence[Tensor],
+    weights: Sequence[Tensor],
+    needs: Sequence[Tuple[bool, bool]],
+) -> Tuple[List[Tensor], List[Tensor]]:
+    """Gradients w.r.t. the branches and the stacked weights from that of
+    ``y = sum_b up_b(W_b x_b)``."""
+    grad_zs = [grad_y] + _downsampled_grads(
+        grad_y, [branch.shape[-2:] for branch in branches[1:]]
+    )
+    grads = [
+        _conv1x1_backward(grad_z, branch, weight, need)
+        for branch, weight, grad_z, need in zip(
+            branches, weights, grad_zs, needs
+        )
+    ]
+    return [grad[0] for grad in grads], [grad[1] for grad in grads]
+
+
+def _chunked_input_grads(
+    branches: Sequence[Tensor],
+    weights: Sequence[Tensor],
+    teacher_maps: Sequence[Tensor],
+    coefs: Tuple[Tensor, Tensor, Tensor],
+    needs: Sequence[Tuple[bool, bool]],
+) -> Tuple[List[Tensor], List[Tensor]]:
+    """:func:`_branch_grads` with ``y`` rebuilt chunk by chunk of its
+    channels and overwritten by its gradient: the branch gradients are the
+    sums over the chunks, the weight gradients their rows."""
+    grad_branches: List = [None] * len(branches)
+    weight_rows: List[List[Tensor]] = [[] for _ in branches]
+    for start, stop, target in _channel_chunks(teacher_maps):
+        chunk_weights = [weight[start:stop] for weight in weights]
+        with torch.no_grad():
+            y = _aligned_map(branches, chunk_weights)
+        grad_y = _aligned_map_grad(
+            y,
+            [target],
+            tuple(coef[:, start:stop] for coef in coefs),
+            in_place=True,
+        )
+        chunk_branch_grads, chunk_weight_grads = _branch_grads(
+            grad_y, branches, chunk_weights, needs
+        )
+        for b_idx, grad in enumerate(chunk_branch_grads):
+            if grad is None:
+                continue
+            if grad_branches[b_idx] is None:
+                grad_branches[b_idx] = grad
+            else:
+                grad_branches[b_idx].add_(grad)
+        for rows, grad in zip(weight_rows, chunk_weight_grads):
+            rows.append(grad)
+    grad_weights = [
+        torch.cat(rows) if rows[0] is not None else None
+        for rows in weight_rows
+    ]
+    return grad_branches, grad_weights
 
 
 def stacked_branch_weights(
@@ -337,6 +476,7 @@ def stage_pair_distances(
     branches: Sequence[Tensor],
     aligners: Sequence[BranchAligner],
     teacher_maps: Sequence[Tensor],
+    with_cp: bool = False,
 ) -> Tensor:
     """``D (N, G)`` of one student stage to ``G`` teacher maps, fused.
 
@@ -354,6 +494,10 @@ def stage_pair_distances(
             and share one ``eps``.
         teacher_maps (Sequence[Tensor]): One per pair, ``(N, C_g, h_0,
             w_0)`` (the first branch's size); detached here.
+        with_cp (bool): Recompute the aligned map ``y`` in the backward
+            instead of keeping it (as MMCV's ``with_cp`` trades time for
+            memory): the same values and gradients, one stacked conv
+            forward more per step. Defaults to False.
 
     Returns:
         Tensor: ``(N, G)``.
@@ -365,6 +509,7 @@ def stage_pair_distances(
         tuple(norm.num_features for norm in norms),
         training,
         float(norms[0].eps),
+        with_cp,
         [target.detach() for target in teacher_maps],
         torch.cat([norm.weight for norm in norms]),
         torch.cat([norm.bias for norm in norms]),

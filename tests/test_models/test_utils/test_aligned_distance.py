@@ -6,7 +6,7 @@ import copy
 import pytest
 import torch
 
-from mmpose_multikd.models.utils import BranchAligner
+from mmpose_multikd.models.utils import BranchAligner, aligned_distance
 from mmpose_multikd.models.utils.aligned_distance import (
     AlignedStageDistance,
     stage_pair_distances,
@@ -15,6 +15,13 @@ from mmpose_multikd.models.utils.aligned_distance import (
 DTYPE = torch.float64
 BRANCH_CHANNELS = (4, 6, 8)
 GROUPS = (5, 7, 3)
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch):
+    """``with_cp`` rebuilds ``y`` 2 channels at a time: every pair spans
+    several chunks, one of them partial."""
+    monkeypatch.setattr(aligned_distance, 'CHUNK_CHANNELS', 2)
 
 
 def make_case(training, momentum=0.1, seed=0):
@@ -60,14 +67,15 @@ def parameters(branches, aligners):
     ]
 
 
+@pytest.mark.parametrize('with_cp', [False, True])
 @pytest.mark.parametrize('training', [True, False])
 @pytest.mark.parametrize('momentum', [0.1, None])
-def test_values_gradients_and_running_stats(training, momentum):
+def test_values_gradients_and_running_stats(training, momentum, with_cp):
     branches, aligners, targets = make_case(training, momentum)
     ref_aligners = copy.deepcopy(aligners)
     upstream = torch.randn(3, len(GROUPS), dtype=DTYPE)
 
-    fused = stage_pair_distances(branches, aligners, targets)
+    fused = stage_pair_distances(branches, aligners, targets, with_cp=with_cp)
     expected = reference(branches, ref_aligners, targets)
     torch.testing.assert_close(fused, expected)
 
@@ -86,8 +94,9 @@ def test_values_gradients_and_running_stats(training, momentum):
         assert int(aligners[0].bn.num_batches_tracked) == 1
 
 
+@pytest.mark.parametrize('with_cp', [False, True])
 @pytest.mark.parametrize('training', [True, False])
-def test_gradcheck(training):
+def test_gradcheck(training, with_cp):
     branches, aligners, targets = make_case(training)
     weights = [
         torch.cat([a.convs[b].weight.flatten(1) for a in aligners])
@@ -105,13 +114,42 @@ def test_gradcheck(training):
 
     def distances(gamma, beta, *branches_and_weights):
         return AlignedStageDistance.apply(
-            GROUPS, training, 1e-5, targets, gamma, beta, *running,
+            GROUPS, training, 1e-5, with_cp, targets, gamma, beta, *running,
             *branches_and_weights,
         )[0]  # fmt: skip
 
     assert torch.autograd.gradcheck(
         distances, (gamma, beta, *branches, *weights)
     )
+
+
+def saved_bytes(with_cp):
+    """Bytes the autograd graph keeps for the fused function's backward
+    (tensors only the function saves: its inputs are leaves here)."""
+    branches, aligners, targets = make_case(True)
+    kept = []
+
+    def pack(tensor):
+        kept.append(tensor.numel() * tensor.element_size())
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        distances = stage_pair_distances(
+            branches, aligners, targets, with_cp=with_cp
+        )
+    distances.sum().backward()
+    aligned_map = 3 * sum(GROUPS) * 8 * 8 * torch.finfo(DTYPE).bits // 8
+    return sum(kept), aligned_map, [b.grad for b in branches]
+
+
+def test_with_cp_keeps_no_aligned_map():
+    """``with_cp`` drops exactly the stacked aligned map ``y`` from what the
+    backward keeps, and the gradients stay the same."""
+    kept, aligned_map, grads = saved_bytes(with_cp=False)
+    kept_cp, _, grads_cp = saved_bytes(with_cp=True)
+    assert kept - kept_cp == aligned_map
+    for grad, grad_cp in zip(grads, grads_cp):
+        torch.testing.assert_close(grad_cp, grad)
 
 
 def test_single_branch_stage():
