@@ -28,6 +28,9 @@ def test_profile_reads_every_runner_iteration(mpii_root, tmp_path):
             '2',
             '--out',
             str(out),
+            '--cfg-options',
+            'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False',
         ],
         capture_output=True,
         text=True,
@@ -37,6 +40,7 @@ def test_profile_reads_every_runner_iteration(mpii_root, tmp_path):
     profile = json.loads(out.read_text())
     # 6 generated training images in batches of 32: one Runner iteration
     assert profile['iterations'] == 1 and profile['batch_size'] == 32
+    assert profile['num_workers'] == 0  # --cfg-options reached the Runner
     assert 0 <= profile['data_time_s'] < profile['iteration_s']
     assert profile['train_step_s'] > 0
     assert profile['runner_overhead_s'] == pytest.approx(

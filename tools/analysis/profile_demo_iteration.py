@@ -24,6 +24,7 @@ import tempfile
 import time
 
 import torch
+from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
@@ -38,6 +39,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--skip', type=int, default=3)
     parser.add_argument('--repeats', type=int, default=10)
     parser.add_argument('--out', default=None)
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        help='override settings of the config, e.g. '
+        'train_dataloader.num_workers=0 '
+        'train_dataloader.persistent_workers=False',
+    )
     return parser.parse_args()
 
 
@@ -53,6 +63,7 @@ def runner_for(args: argparse.Namespace, work_dir: str) -> Runner:
     )
     if args.teacher_ckpt:
         options['model.teacher_ckpt'] = args.teacher_ckpt
+    options.update(args.cfg_options)
     cfg = load_config(args.config, work_dir, options)
     init_default_scope(cfg.get('default_scope', 'mmpose'))
     return Runner.from_cfg(cfg)
@@ -107,6 +118,7 @@ def main() -> None:
         threads=torch.get_num_threads(),
         batch_size=runner.cfg.train_dataloader.batch_size,
         num_workers=runner.cfg.train_dataloader.num_workers,
+        cfg_options=args.cfg_options,
     )
     print(
         f"{osp.basename(args.config)}: Runner iteration "
