@@ -257,8 +257,10 @@ class CrossStageAttentionKDLoss(nn.Module):
         )
         teacher_branches = teacher_branches[: self.num_paired_teacher_stages]
 
-        teacher_feats = [self._fuse(stage) for stage in teacher_branches]
-        distances = self._pair_distances(teacher_feats, student_branches)
+        teacher_pieces = [
+            self._fused_pieces(stage) for stage in teacher_branches
+        ]
+        distances = self._pair_distances(teacher_pieces, student_branches)
         weights = self._pair_weights(
             student_branches, teacher_branches, distances
         )
@@ -268,7 +270,9 @@ class CrossStageAttentionKDLoss(nn.Module):
         return loss * self.loss_weight
 
     def _pair_distances(
-        self, teacher_feats: List[Tensor], student_branches: List[List[Tensor]]
+        self,
+        teacher_pieces: List[List[Tensor]],
+        student_branches: List[List[Tensor]],
     ) -> Tensor:
         """Distances ``D`` of all valid pairs, student stage by stage.
 
@@ -279,7 +283,8 @@ class CrossStageAttentionKDLoss(nn.Module):
         :meth:`_pair_distance` (aligner module, resizing, MSE).
 
         Args:
-            teacher_feats (list[Tensor]): Fused teacher stage features.
+            teacher_pieces (list[list[Tensor]]): Per teacher stage, the
+                pieces of its fused feature (:meth:`_fused_pieces`).
             student_branches (list[list[Tensor]]): Student stage branches.
 
         Returns:
@@ -291,8 +296,8 @@ class CrossStageAttentionKDLoss(nn.Module):
             if not pairs:
                 continue
             used = self._used_branches(branches)
-            targets = [teacher_feats[t_idx] for t_idx, _ in pairs]
-            if all(t.shape[-2:] == used[0].shape[-2:] for t in targets):
+            targets = [teacher_pieces[t_idx] for t_idx, _ in pairs]
+            if all(t[0].shape[-2:] == used[0].shape[-2:] for t in targets):
                 aligners = [self.aligners[self.pair_key(*p)] for p in pairs]
                 stage = stage_pair_distances(
                     used, aligners, targets, with_cp=self.with_cp
@@ -301,7 +306,10 @@ class CrossStageAttentionKDLoss(nn.Module):
                 continue
             for t_idx, _ in pairs:
                 columns[(t_idx, s_idx)] = self._pair_distance(
-                    teacher_feats[t_idx], branches, t_idx, s_idx
+                    torch.cat(teacher_pieces[t_idx], dim=1),
+                    branches,
+                    t_idx,
+                    s_idx,
                 )
         return torch.stack([columns[p] for p in self._valid_pairs], dim=1)
 
@@ -400,13 +408,18 @@ class CrossStageAttentionKDLoss(nn.Module):
         Returns:
             Tensor: ``(N, C, H, W)`` at the top branch's resolution.
         """
+        pieces = self._fused_pieces(branches)
+        return pieces[0] if len(pieces) == 1 else torch.cat(pieces, dim=1)
+
+    def _fused_pieces(self, branches: List[Tensor]) -> List[Tensor]:
+        """The channel pieces of :meth:`_fuse`'s feature, not concatenated:
+        the top branch itself, then each lower branch resized to its size.
+        """
         branches = self._used_branches(branches)
-        if len(branches) == 1:
-            return branches[0]
         size = branches[0].shape[-2:]
-        return torch.cat(
-            [resize_bilinear(branch, size) for branch in branches], dim=1
-        )
+        return [branches[0]] + [
+            resize_bilinear(branch, size) for branch in branches[1:]
+        ]
 
     def _used_branches(self, branches: Sequence) -> list:
         """All branches (tensors or channels) with MFT, else the top one."""

@@ -28,7 +28,7 @@ MSE), with far fewer passes over the maps and full-size temporaries;
 and gradients against it, in float64 and float32.
 """
 
-from typing import List, NamedTuple, Sequence, Tuple
+from typing import List, NamedTuple, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -136,6 +136,9 @@ class _Sums(NamedTuple):
     positions: int
 
 
+# A pair's teacher map: one tensor, or its channel pieces in order.
+TeacherMap = Union[Tensor, Sequence[Tensor]]
+
 # Channels of ``y`` built at a time by the ``recompute`` path: 64 maps of
 # 64x64 at batch 16 are 16 MB, against 92 MB for LiteHRNet-18's last stage.
 CHUNK_CHANNELS = 64
@@ -191,7 +194,9 @@ class AlignedStageDistance(torch.autograd.Function):
     ``forward(ctx, groups, training, eps, recompute, teacher_maps, gamma,
     beta, stats_mean, stats_var, *branches_and_weights)`` with ``groups`` the
     channel counts of the pairs, ``teacher_maps`` their detached teacher
-    maps ``(N, |g|, H, W)`` at the top branch's size, ``recompute``
+    maps at the top branch's size in channel order, each pair's as one
+    tensor ``(N, |g|, H, W)`` or as several channel pieces (e.g. the
+    teacher's resized branches, never concatenated), ``recompute``
     whether the backward builds ``y`` again from the branches (which the
     student keeps for its own backward) instead of keeping it, ``stats_*`` the
     running statistics (used in eval) and ``branches_and_weights`` the
@@ -298,7 +303,8 @@ class AlignedStageDistance(torch.autograd.Function):
         ).to(dtype)
 
         ctx.groups, ctx.training = groups, training
-        ctx.num_branches, ctx.num_teacher_maps = num_branches, len(groups)
+        ctx.num_branches = num_branches
+        ctx.num_teacher_maps = len(teacher_maps)
         ctx.sums = sums
         ctx.stats = (mean64, invstd64, scale64, shift64)
         ctx.recompute = recompute
@@ -475,7 +481,7 @@ def stacked_branch_weights(
 def stage_pair_distances(
     branches: Sequence[Tensor],
     aligners: Sequence[BranchAligner],
-    teacher_maps: Sequence[Tensor],
+    teacher_maps: Sequence[TeacherMap],
     with_cp: bool = False,
 ) -> Tensor:
     """``D (N, G)`` of one student stage to ``G`` teacher maps, fused.
@@ -492,17 +498,31 @@ def stage_pair_distances(
         aligners (Sequence[BranchAligner]): One per pair, built for these
             branches, with affine BatchNorms that track running statistics
             and share one ``eps``.
-        teacher_maps (Sequence[Tensor]): One per pair, ``(N, C_g, h_0,
-            w_0)`` (the first branch's size); detached here.
-        with_cp (bool): Recompute the aligned map ``y`` in the backward
-            instead of keeping it (as MMCV's ``with_cp`` trades time for
-            memory): the same values and gradients, one stacked conv
-            forward more per step. Defaults to False.
+        teacher_maps (Sequence[Tensor | Sequence[Tensor]]): One per pair
+            at the first branch's size: ``(N, C_g, h_0, w_0)``, or its
+            channel pieces in order (their concatenation is the map, which
+            is then never built); detached here.
+        with_cp (bool): Build the aligned map ``y`` in 64-channel chunks
+            and rebuild them in the backward instead of keeping ``y`` (as
+            MMCV's ``with_cp`` trades time for memory): the same values and
+            gradients, one stacked conv forward more per step. Defaults to
+            False.
 
     Returns:
         Tensor: ``(N, G)``.
     """
     norms = [aligner.bn for aligner in aligners]
+    pieces = []
+    for g_idx, (target, norm) in enumerate(zip(teacher_maps, norms)):
+        parts = [target] if isinstance(target, Tensor) else list(target)
+        channels = sum(part.shape[1] for part in parts)
+        if channels != norm.num_features:
+            raise ValueError(
+                f'stage_pair_distances: the teacher map of pair {g_idx} has '
+                f'{channels} channels ({[part.shape[1] for part in parts]} '
+                f'in pieces), its aligner {norm.num_features}'
+            )
+        pieces.extend(part.detach() for part in parts)
     training = norms[0].training
     weights = stacked_branch_weights(aligners, len(branches))
     distances, mean, var = AlignedStageDistance.apply(
@@ -510,7 +530,7 @@ def stage_pair_distances(
         training,
         float(norms[0].eps),
         with_cp,
-        [target.detach() for target in teacher_maps],
+        pieces,
         torch.cat([norm.weight for norm in norms]),
         torch.cat([norm.bias for norm in norms]),
         torch.cat([norm.running_mean for norm in norms]),

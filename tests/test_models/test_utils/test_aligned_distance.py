@@ -67,6 +67,21 @@ def parameters(branches, aligners):
     ]
 
 
+def assert_same_grads(
+    distances, aligners, expected, expected_aligners, branches, upstream
+):
+    """Gradients of ``sum(upstream * D)`` w.r.t. the branches and each
+    side's aligner parameters agree."""
+    grads = torch.autograd.grad(
+        (distances * upstream).sum(), parameters(branches, aligners)
+    )
+    expected_grads = torch.autograd.grad(
+        (expected * upstream).sum(), parameters(branches, expected_aligners)
+    )
+    for grad, ref in zip(grads, expected_grads):
+        torch.testing.assert_close(grad, ref)
+
+
 @pytest.mark.parametrize('with_cp', [False, True])
 @pytest.mark.parametrize('training', [True, False])
 @pytest.mark.parametrize('momentum', [0.1, None])
@@ -78,15 +93,9 @@ def test_values_gradients_and_running_stats(training, momentum, with_cp):
     fused = stage_pair_distances(branches, aligners, targets, with_cp=with_cp)
     expected = reference(branches, ref_aligners, targets)
     torch.testing.assert_close(fused, expected)
-
-    grads = torch.autograd.grad(
-        (fused * upstream).sum(), parameters(branches, aligners)
+    assert_same_grads(
+        fused, aligners, expected, ref_aligners, branches, upstream
     )
-    expected_grads = torch.autograd.grad(
-        (expected * upstream).sum(), parameters(branches, ref_aligners)
-    )
-    for grad, ref in zip(grads, expected_grads):
-        torch.testing.assert_close(grad, ref)
     for aligner, ref in zip(aligners, ref_aligners):
         for name, buffer in aligner.bn.named_buffers():
             torch.testing.assert_close(buffer, getattr(ref.bn, name), msg=name)
@@ -200,3 +209,29 @@ def test_float32_against_float64(noise):
         torch.testing.assert_close(
             grad.double() / scale, ref / scale, rtol=0, atol=1e-4
         )
+
+
+@pytest.mark.parametrize('with_cp', [False, True])
+def test_teacher_maps_in_channel_pieces(with_cp):
+    """A pair's teacher map given as channel pieces (never concatenated)
+    gives the values and gradients of the whole map."""
+    branches, aligners, targets = make_case(True)
+    piece_aligners = copy.deepcopy(aligners)
+    upstream = torch.randn(3, len(GROUPS), dtype=DTYPE)
+    whole = stage_pair_distances(branches, aligners, targets, with_cp=with_cp)
+    pieces = [list(t.split([1, t.shape[1] - 1], dim=1)) for t in targets]
+    pieces[2] = targets[2]  # pieces and whole maps mixed
+    split = stage_pair_distances(
+        branches, piece_aligners, pieces, with_cp=with_cp
+    )
+    torch.testing.assert_close(split, whole)
+    assert_same_grads(
+        split, piece_aligners, whole, aligners, branches, upstream
+    )
+
+
+def test_teacher_map_channels_must_match_the_aligner():
+    branches, aligners, targets = make_case(True)
+    targets[1] = [targets[1], targets[1][:, :1]]  # 7 + 1 channels for 7
+    with pytest.raises(ValueError, match=r'pair 1 has 8 channels \(\[7, 1\]'):
+        stage_pair_distances(branches, aligners, targets)
