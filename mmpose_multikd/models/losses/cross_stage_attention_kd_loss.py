@@ -16,6 +16,8 @@ from ..utils.stage_inputs import (
     ChannelSpec,
     StageFeature,
     check_batch_sizes,
+    fused_pieces,
+    pairs_to_grid,
     parse_stage_channels,
     stage_branches,
 )
@@ -23,6 +25,7 @@ from ..utils.stage_similarity import (
     batch_similarity,
     check_fixed_batch_size,
     check_similarity_options,
+    similarity_size,
     spatial_similarity,
 )
 
@@ -258,14 +261,17 @@ class CrossStageAttentionKDLoss(nn.Module):
         teacher_branches = teacher_branches[: self.num_paired_teacher_stages]
 
         teacher_pieces = [
-            self._fused_pieces(stage) for stage in teacher_branches
+            fused_pieces(self._used_branches(stage))
+            for stage in teacher_branches
         ]
         distances = self._pair_distances(teacher_pieces, student_branches)
         weights = self._pair_weights(
             student_branches, teacher_branches, distances
         )
-        self.last_weights = self._weights_as_grid(weights.detach())
-        self.last_distances = self._weights_as_grid(distances.detach())
+        pairs, stages = self._valid_pairs, self.num_teacher_stages
+        grid = (pairs, stages, self.num_student_stages)
+        self.last_weights = pairs_to_grid(weights.detach(), *grid)
+        self.last_distances = pairs_to_grid(distances.detach(), *grid)
         loss = (weights * distances).sum()
         return loss * self.loss_weight
 
@@ -284,7 +290,7 @@ class CrossStageAttentionKDLoss(nn.Module):
 
         Args:
             teacher_pieces (list[list[Tensor]]): Per teacher stage, the
-                pieces of its fused feature (:meth:`_fused_pieces`).
+                pieces of its fused feature (:func:`fused_pieces`).
             student_branches (list[list[Tensor]]): Student stage branches.
 
         Returns:
@@ -396,30 +402,10 @@ class CrossStageAttentionKDLoss(nn.Module):
                 self._used_branches(branches), self.pool_size
             )
         else:
-            similarity = batch_similarity(self._fuse(branches))
+            similarity = batch_similarity(
+                torch.cat(fused_pieces(self._used_branches(branches)), 1)
+            )
         return F.normalize(projection(similarity), dim=1)
-
-    def _fuse(self, branches: List[Tensor]) -> Tensor:
-        """Stage feature: all branches fused (MFT on) or the top branch.
-
-        Args:
-            branches (list[Tensor]): Branch maps, highest resolution first.
-
-        Returns:
-            Tensor: ``(N, C, H, W)`` at the top branch's resolution.
-        """
-        pieces = self._fused_pieces(branches)
-        return pieces[0] if len(pieces) == 1 else torch.cat(pieces, dim=1)
-
-    def _fused_pieces(self, branches: List[Tensor]) -> List[Tensor]:
-        """The channel pieces of :meth:`_fuse`'s feature, not concatenated:
-        the top branch itself, then each lower branch resized to its size.
-        """
-        branches = self._used_branches(branches)
-        size = branches[0].shape[-2:]
-        return [branches[0]] + [
-            resize_bilinear(branch, size) for branch in branches[1:]
-        ]
 
     def _used_branches(self, branches: Sequence) -> list:
         """All branches (tensors or channels) with MFT, else the top one."""
@@ -446,15 +432,6 @@ class CrossStageAttentionKDLoss(nn.Module):
             for t_idx, s_idx in self.valid_pairs
         }
 
-    def _weights_as_grid(self, weights: Tensor) -> Tensor:
-        """Scatter pair weights ``(N, num_pairs)`` to ``(N, L, M)``."""
-        grid = weights.new_zeros(
-            weights.shape[0], self.num_teacher_stages, self.num_student_stages
-        )
-        t_idx, s_idx = zip(*self._valid_pairs)
-        grid[:, list(t_idx), list(s_idx)] = weights
-        return grid
-
     def _stage_channels(self, branch_channels: List[List[int]]) -> List[int]:
         """Channels of each stage feature after (optional) fusion."""
         return [
@@ -463,10 +440,9 @@ class CrossStageAttentionKDLoss(nn.Module):
 
     def _build_projections(self, num_stages: int) -> nn.ModuleList:
         """One ``Linear(similarity_size, embed_dim)`` per stage."""
-        if self.similarity == 'spatial':
-            in_features = self.pool_size**4
-        else:
-            in_features = self.batch_size
+        in_features = similarity_size(
+            self.similarity, self.pool_size, self.batch_size
+        )
         return nn.ModuleList(
             nn.Linear(in_features, self.embed_dim) for _ in range(num_stages)
         )

@@ -10,6 +10,8 @@ from typing import List, Sequence, Tuple, Union
 
 from torch import Tensor
 
+from .resize import resize_bilinear
+
 ChannelSpec = Union[int, Sequence[int]]
 StageFeature = Union[Tensor, Sequence[Tensor]]
 
@@ -212,3 +214,39 @@ def top_branch_inputs(
         )
     ]
     return student, teacher, check_batch_sizes(student, teacher, owner)
+
+
+def fused_pieces(branches: Sequence[Tensor]) -> List[Tensor]:
+    """The channel pieces of a stage's fused feature, not concatenated.
+
+    The fused feature is ``concat_b resize(x_b)`` at the top branch's size
+    (MFT); its pieces are the top branch itself (not copied) and each
+    lower branch resized to that size.
+
+    Args:
+        branches (Sequence[Tensor]): ``(N, C_b, H_b, W_b)``, highest
+            resolution first.
+
+    Returns:
+        list[Tensor]: ``(N, C_b, H_0, W_0)`` each.
+    """
+    size = branches[0].shape[-2:]
+    return [branches[0]] + [
+        resize_bilinear(branch, size) for branch in branches[1:]
+    ]
+
+
+def pairs_to_grid(
+    values: Tensor,
+    pairs: Sequence[Tuple[int, int]],
+    num_teacher_stages: int,
+    num_student_stages: int,
+) -> Tensor:
+    """Scatter per-pair values ``(N, len(pairs))`` to a zero-filled grid
+    ``(N, num_teacher_stages, num_student_stages)`` at ``(l, m)``."""
+    grid = values.new_zeros(
+        values.shape[0], num_teacher_stages, num_student_stages
+    )
+    t_idx, s_idx = zip(*pairs)
+    grid[:, list(t_idx), list(s_idx)] = values
+    return grid

@@ -68,6 +68,14 @@ def check_fixed_batch_size(
         )
 
 
+def similarity_size(
+    similarity: str, pool_size: int, batch_size: Optional[int]
+) -> int:
+    """Length of a sample's similarity vector: ``P**4`` (spatial) or the
+    built batch size ``N`` (batch)."""
+    return pool_size**4 if similarity == 'spatial' else batch_size
+
+
 def spatial_similarity(branches: List[Tensor], pool_size: int) -> Tensor:
     """Cosine self-similarity of the pooled positions of each sample.
 

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 
 from mmpose_multikd.models.losses import CrossStageAttentionKDLoss
-from mmpose_multikd.models.utils import aligned_distance
+from mmpose_multikd.models.utils import aligned_map
 
 STUDENT_CHANNELS = [[4, 6], [4, 6, 8], [4, 6, 8, 8]]
 TEACHER_CHANNELS = [[6, 8], [6, 8, 8], 5]
@@ -283,7 +283,7 @@ def test_matches_naive_train_mode_batchnorm():
 def test_matches_naive_with_cp(training, monkeypatch):
     """Rebuilding the aligned maps chunk by chunk (3 channels here) in the
     forward and the backward changes nothing."""
-    monkeypatch.setattr(aligned_distance, 'CHUNK_CHANNELS', 3)
+    monkeypatch.setattr(aligned_map, 'CHUNK_CHANNELS', 3)
     loss_fn = build_loss(with_cp=True).train(training)
     check_against_naive(loss_fn, *make_inputs(batch_size=3))
 

@@ -6,7 +6,7 @@ import copy
 import pytest
 import torch
 
-from mmpose_multikd.models.utils import BranchAligner, aligned_distance
+from mmpose_multikd.models.utils import BranchAligner, aligned_map
 from mmpose_multikd.models.utils.aligned_distance import (
     AlignedStageDistance,
     stage_pair_distances,
@@ -21,7 +21,7 @@ GROUPS = (5, 7, 3)
 def small_chunks(monkeypatch):
     """``with_cp`` rebuilds ``y`` 2 channels at a time: every pair spans
     several chunks, one of them partial."""
-    monkeypatch.setattr(aligned_distance, 'CHUNK_CHANNELS', 2)
+    monkeypatch.setattr(aligned_map, 'CHUNK_CHANNELS', 2)
 
 
 def make_case(training, momentum=0.1, seed=0):
