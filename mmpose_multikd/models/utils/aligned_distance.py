@@ -206,14 +206,12 @@ class AlignedStageDistance(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_distances: Tensor, *unused_grads: Tensor):
         saved = ctx.saved_tensors
-        teacher_maps = saved[: ctx.num_teacher_maps]
-        branches = saved[
-            ctx.num_teacher_maps : ctx.num_teacher_maps + ctx.num_branches
-        ]
-        weights = saved[
-            ctx.num_teacher_maps + ctx.num_branches : ctx.num_teacher_maps
-            + 2 * ctx.num_branches
-        ]
+        teacher_maps, rest = (
+            saved[: ctx.num_teacher_maps],
+            saved[ctx.num_teacher_maps :],
+        )
+        branches = rest[: ctx.num_branches]
+        weights = rest[ctx.num_branches : 2 * ctx.num_branches]
         sums, (mean, invstd, scale, shift) = ctx.sums, ctx.stats
 
         # dD/da = factor_nc (a - T), factor = 2 grad_D[n, g] / (|g| H W)
