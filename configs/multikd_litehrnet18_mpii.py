@@ -41,11 +41,6 @@ model = dict(
             # weight 1, loss_kpt 1.068). Every term sums over the batch, so
             # it holds at any batch size; not tuned on any val split.
             loss_weight=0.0018,
-            # Rebuild the aligned maps in the backward, 64 channels at a
-            # time, instead of keeping them: same values and gradients,
-            # about 0.4 GB less at batch 16, a step's time within the
-            # run-to-run spread (docs/benchmarks.md).
-            with_cp=True,
         ),
         # lambda * L_vkd: KL between teacher and student SimDR outputs
         loss_vkd=dict(

@@ -112,7 +112,7 @@ def parse_args() -> argparse.Namespace:
         nargs='+',
         action=DictAction,
         help="override settings of the config, as in MMPose's tools, e.g. "
-        'model.distill_losses.loss_fkd.with_cp=True',
+        'model.distill_losses.loss_fkd.weight_adaptation=False',
     )
     parser.add_argument('--memory-case', choices=CASES, help='(internal)')
     return parser.parse_args()

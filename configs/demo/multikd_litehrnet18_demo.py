@@ -11,9 +11,6 @@ codec = dict(_delete_=True, **_base_.demo_codec)
 model = dict(
     teacher='{{fileDirname}}/simcc_hrnet-w18_demo.py',
     student=dict(head=_base_.demo_head),
-    # The demo's maps are 16x16: nothing worth saving, and the recorded demo
-    # runs (docs/results.md) kept the aligned maps.
-    distill_losses=dict(loss_fkd=dict(with_cp=False)),
 )
 train_cfg = _base_.demo_train_cfg
 param_scheduler = _base_.demo_param_scheduler

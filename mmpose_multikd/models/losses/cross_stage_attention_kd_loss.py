@@ -9,7 +9,10 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from ..utils.aligned_distance import stage_pair_distances
+from ..utils.aligned_distance import (
+    TeacherStageMoments,
+    stage_pair_distances,
+)
 from ..utils.branch_aligner import BranchAligner
 from ..utils.resize import resize_bilinear
 from ..utils.stage_inputs import (
@@ -124,11 +127,12 @@ class CrossStageAttentionKDLoss(nn.Module):
         batch_size (int, optional): The fixed batch size, required for
             ``similarity='batch'`` with weight adaptation. Defaults to None.
         loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
-        with_cp (bool): Recompute each student stage's aligned map in the
-            backward instead of keeping it for the backward (as MMCV's
-            ``with_cp``): the same values and gradients, less memory, one
-            stacked 1x1 conv forward more per step (measured in
-            ``docs/benchmarks.md``). Defaults to False.
+
+    The distances of all pairs of a student stage are computed together
+    from per-channel moments (:func:`stage_pair_distances`): no aligned
+    map at the teacher's resolution is built, in the forward or for the
+    backward. Stages whose teacher maps are not at the student's top size
+    go pair by pair through the aligner modules.
     """
 
     # Tells ``MultiKDDistiller`` to call the loss with stage features.
@@ -145,7 +149,6 @@ class CrossStageAttentionKDLoss(nn.Module):
         pool_size: int = 8,
         batch_size: Optional[int] = None,
         loss_weight: float = 1.0,
-        with_cp: bool = False,
     ) -> None:
         super().__init__()
         self.student_channels = parse_stage_channels(
@@ -164,7 +167,6 @@ class CrossStageAttentionKDLoss(nn.Module):
         self.pool_size = pool_size
         self.batch_size = batch_size
         self.loss_weight = float(loss_weight)
-        self.with_cp = with_cp
 
         self.student_stage_channels = self._stage_channels(
             self.student_channels
@@ -260,11 +262,10 @@ class CrossStageAttentionKDLoss(nn.Module):
         )
         teacher_branches = teacher_branches[: self.num_paired_teacher_stages]
 
-        teacher_pieces = [
-            fused_pieces(self._used_branches(stage))
-            for stage in teacher_branches
+        teacher_stages = [
+            self._used_branches(stage) for stage in teacher_branches
         ]
-        distances = self._pair_distances(teacher_pieces, student_branches)
+        distances = self._pair_distances(teacher_stages, student_branches)
         weights = self._pair_weights(
             student_branches, teacher_branches, distances
         )
@@ -277,42 +278,49 @@ class CrossStageAttentionKDLoss(nn.Module):
 
     def _pair_distances(
         self,
-        teacher_pieces: List[List[Tensor]],
+        teacher_stages: List[List[Tensor]],
         student_branches: List[List[Tensor]],
     ) -> Tensor:
         """Distances ``D`` of all valid pairs, student stage by stage.
 
         The pairs of a student stage share its branches: their distances
-        come from one :func:`stage_pair_distances` call (one stacked conv
-        per branch, fused BatchNorm + MSE). A stage whose teacher maps are
-        not at its top branch's size goes pair by pair through
-        :meth:`_pair_distance` (aligner module, resizing, MSE).
+        come from one :func:`stage_pair_distances` call, with each teacher
+        stage's moments computed once for all the student stages it is
+        paired with. A stage whose teacher maps are not at its top
+        branch's size goes pair by pair through :meth:`_pair_distance`
+        (aligner module, resizing, MSE).
 
         Args:
-            teacher_pieces (list[list[Tensor]]): Per teacher stage, the
-                pieces of its fused feature (:func:`fused_pieces`).
+            teacher_stages (list[list[Tensor]]): Per teacher stage, its
+                used (detached) branches.
             student_branches (list[list[Tensor]]): Student stage branches.
 
         Returns:
             Tensor: ``(N, num_pairs)`` in :attr:`valid_pairs` order.
         """
+        moments: Dict[int, TeacherStageMoments] = {}
         columns = {}
         for s_idx, branches in enumerate(student_branches):
             pairs = [pair for pair in self._valid_pairs if pair[1] == s_idx]
             if not pairs:
                 continue
             used = self._used_branches(branches)
-            targets = [teacher_pieces[t_idx] for t_idx, _ in pairs]
-            if all(t[0].shape[-2:] == used[0].shape[-2:] for t in targets):
+            size = used[0].shape[-2:]
+            if all(teacher_stages[t][0].shape[-2:] == size for t, _ in pairs):
+                for t_idx, _ in pairs:
+                    if t_idx not in moments:
+                        moments[t_idx] = TeacherStageMoments(
+                            teacher_stages[t_idx]
+                        )
                 aligners = [self.aligners[self.pair_key(*p)] for p in pairs]
                 stage = stage_pair_distances(
-                    used, aligners, targets, with_cp=self.with_cp
+                    used, aligners, [moments[t_idx] for t_idx, _ in pairs]
                 )
                 columns.update(zip(pairs, stage.unbind(dim=1)))
                 continue
             for t_idx, _ in pairs:
                 columns[(t_idx, s_idx)] = self._pair_distance(
-                    torch.cat(teacher_pieces[t_idx], dim=1),
+                    torch.cat(fused_pieces(teacher_stages[t_idx]), dim=1),
                     branches,
                     t_idx,
                     s_idx,

@@ -1,275 +1,183 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""Distances of one student stage to all its teachers, in one fused step.
+"""Distances of one student stage to all its teachers, from moments.
 
 All pairs ``(l, m)`` of a student stage ``m`` share its branches ``x_b``.
 Their aligners (:class:`BranchAligner`: a 1x1 conv ``W_b`` per branch,
 then BatchNorm) stacked along the output channels form one aligner whose
-channel groups ``g`` are the pairs. For sample ``n`` and pair ``g``:
+channel groups ``g`` are the pairs. With ``U_b`` the bilinear resizing of
+branch ``b`` to the top branch's ``H x W`` (``U_0 = I``), and the teacher
+map of pair ``g`` its stage's fused map ``T = concat_k U_k t_k`` (MFT):
 
 .. math::
 
-    y = \\sum_b up_b(W_b x_b), \\qquad
+    y = \\sum_b U_b (W_b x_b), \\qquad
     a_c = \\gamma_c \\frac{y_c - \\mu_c}{\\sqrt{\\sigma_c^2 + \\epsilon}}
         + \\beta_c, \\qquad
     D_{n,g} = \\frac{1}{|g| H W} \\sum_{c \\in g} \\sum_{h,w}
-        (a_{n,c,h,w} - T^g_{n,c,h,w})^2
+        (a_{n,c,h,w} - T_{n,c,h,w})^2
 
 with ``mu`` and ``sigma^2`` the batch statistics over ``(N, H, W)`` in
 training (BatchNorm's biased variance) or the running statistics in eval.
-BatchNorm acts per channel, so stacking the pairs' channels changes no
-value. :class:`AlignedStageDistance` computes ``D`` and its gradients
-(w.r.t. the branches, the stacked conv weights, ``gamma`` and ``beta``)
-by hand from ``y`` and a few per-``(n, c)`` sums: the forward keeps only
-``y`` (one map per stage, not the BatchNorm output, the difference and its
-square per pair) and the backward writes the gradient of ``y`` in two
-passes. Same values as the module path (:class:`BranchAligner`, then the
-MSE), with far fewer passes over the maps and full-size temporaries;
-``tests/test_models/test_utils/test_aligned_distance.py`` checks values
-and gradients against it, in float64 and float32.
+Per ``(n, c)``, with ``s = gamma / sigma`` and ``o = beta - s mu``,
+
+.. math::
+
+    \\sum_{h,w} (s y + o - T)^2 = s^2 S_{yy} + 2 s o S_y - 2 s S_{yT}
+        + H W o^2 - 2 o S_T + S_{TT}
+
+and the batch statistics are ``S_y`` and ``S_yy`` summed over the batch.
+No map at ``H x W`` with the stacked channels is ever built: every inner
+product is taken at the lower resolution of its two factors, through
+``<U_a p, U_b q> = <p, U_a^T U_b q>`` (:func:`adjoint_resize`), and the
+top branch enters through its own channels, ``z_0 = W_0 x_0``:
+
+- ``<z_0, z_0> = W_0 (x_0 x_0^T) W_0^T`` (a ``c_0 x c_0`` Gram matrix),
+- ``<z_0, U_b z_b> = W_0 \\cdot (z_b (U_b^T x_0)^T)``,
+- ``<z_0, U_k t_k> = W_0 \\cdot ((U_k^T x_0) t_k^T)``,
+- ``<U_b z_b, U_{b'} z_{b'}>`` and ``<U_b z_b, U_k t_k>`` at the resolution
+  of branch ``b``.
+
+The sums are combined in float64, and autograd differentiates the whole
+(the saved tensors are the low-resolution maps and small matrices).
+Values, gradients and running statistics are those of the module path
+(:class:`BranchAligner`, resizing, then the MSE):
+``tests/test_models/test_utils/test_aligned_distance.py`` checks them.
 """
 
-from typing import List, NamedTuple, Sequence, Tuple, Union
+from typing import Dict, List, Sequence, Tuple, Union
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
-from .aligned_map import (
-    aligned_map,
-    aligned_map_grad,
-    branch_grads,
-    channel_chunks,
-    chunked_input_grads,
-)
 from .branch_aligner import BranchAligner
+from .resize import adjoint_resize, adjoint_resize_ones
+
+Size = Tuple[int, int]
 
 
-class _Sums(NamedTuple):
-    """Per-``(n, c)`` sums over ``H x W`` (float64, ``(N, C)``)."""
-
-    y: Tensor
-    yy: Tensor
-    yt: Tensor
-    t: Tensor
-    tt: Tensor
-    positions: int
+def _channel_dots(first: Tensor, second: Tensor) -> Tensor:
+    """``sum_{h,w} first * second`` per ``(n, c)``: ``(N, C)``."""
+    return torch.linalg.vecdot(first.flatten(2), second.flatten(2), dim=2)
 
 
-# A pair's teacher map: one tensor, or its channel pieces in order.
-TeacherMap = Union[Tensor, Sequence[Tensor]]
+def _weighted_sums(feat: Tensor, full: Size) -> Tensor:
+    """``sum_{h,w} U feat`` per ``(n, c)``, ``U`` resizing ``feat`` to
+    ``full``, taken at ``feat``'s own size as ``<feat, U^T 1>``."""
+    if tuple(feat.shape[-2:]) == tuple(full):
+        return feat.flatten(2).sum(dim=2)
+    ones = adjoint_resize_ones(feat.shape[-2:], full, feat)
+    return feat.flatten(2) @ ones.flatten()
 
 
-def _chunk_sums(
-    y: Tensor, targets: Sequence[Tensor]
-) -> Tuple[Tensor, Tensor, Tensor]:
-    """Per-``(n, c)`` ``S_y``, ``S_yy`` and ``S_yT`` (float64) of ``y``,
-    whose channels are those of ``targets`` one after the other."""
-    flat = y.flatten(2)
-    widths = [target.shape[1] for target in targets]
-    return (
-        flat.sum(dim=2).double(),
-        torch.linalg.vector_norm(flat, dim=2).double().square_(),
-        torch.cat(
-            [
-                torch.linalg.vecdot(y_g, t.flatten(2), dim=2)
-                for y_g, t in zip(flat.split(widths, dim=1), targets)
-            ],
-            dim=1,
-        ).double(),
-    )
+class TeacherStageMoments:
+    """A teacher stage's fused map ``T = concat_k U_k t_k``, never built.
 
+    Holds its detached branches, the per-``(n, c)`` sums ``S_T`` and
+    ``S_TT`` of ``T`` and, on request, ``U_s^T T`` at a smaller size ``s``
+    (cached): the pieces every pair of this teacher stage needs, computed
+    once per step for all the student stages it is paired with.
 
-class AlignedStageDistance(torch.autograd.Function):
-    """``D (N, G)`` of one student stage to its ``G`` teacher maps.
-
-    ``forward(ctx, groups, training, eps, recompute, teacher_maps, gamma,
-    beta, stats_mean, stats_var, *branches_and_weights)`` with ``groups`` the
-    channel counts of the pairs, ``teacher_maps`` their detached teacher
-    maps at the top branch's size in channel order, each pair's as one
-    tensor ``(N, |g|, H, W)`` or as several channel pieces (e.g. the
-    teacher's resized branches, never concatenated), ``recompute``
-    whether the backward builds ``y`` again from the branches (which the
-    student keeps for its own backward) instead of keeping it, ``stats_*`` the
-    running statistics (used in eval) and ``branches_and_weights`` the
-    branches ``x_b`` followed by their stacked weights ``W_b (C, c_b)``.
-    Returns ``D``, the batch mean and the biased batch variance of ``y``
-    (the last two for the running statistics, without gradient).
-
-    Everything but ``y`` itself is taken from per-``(n, c)`` sums over
-    ``H x W`` (``s = gamma / sigma``, ``o = beta - s mu``):
-
-    .. math::
-
-        \\sum_{h,w} (s y + o - T)^2 = s^2 S_{yy} + 2 s o S_y - 2 s S_{yT}
-            + H W o^2 - 2 o S_T + S_{TT}
-
-    combined in float64, and the gradient w.r.t. ``y`` (BatchNorm's
-    backward included) is, per ``(n, c)``, an affine map of ``y`` and
-    ``T``, ``A y + B + C T``, written in two passes: the forward keeps
-    ``y`` and the small sums only, and no full-size temporary of the
-    BatchNorm output, the difference or its square is built. With
-    ``recompute`` the forward keeps no full-size map of its own: the
-    backward rebuilds ``y`` (one stacked conv forward more) and overwrites
-    it with its gradient, so one stage's map is alive at a time.
+    Args:
+        branches (Sequence[Tensor]): ``(N, C_k, H_k, W_k)``, highest
+            resolution (that of ``T``) first.
     """
 
-    @staticmethod
-    def forward(  # type: ignore[override]
-        ctx,
-        groups: Tuple[int, ...],
-        training: bool,
-        eps: float,
-        recompute: bool,
-        teacher_maps: List[Tensor],
-        gamma: Tensor,
-        beta: Tensor,
-        stats_mean: Tensor,
-        stats_var: Tensor,
-        *branches_and_weights: Tensor,
-    ) -> Tuple[Tensor, Tensor, Tensor]:
-        num_branches = len(branches_and_weights) // 2
-        branches = branches_and_weights[:num_branches]
-        weights = branches_and_weights[num_branches:]
-        if recompute:  # chunk by chunk: no full-size y is ever built
-            chunk_sums = [
-                _chunk_sums(
-                    aligned_map(branches, [w[start:stop] for w in weights]),
-                    [target],
-                )
-                for start, stop, target in channel_chunks(teacher_maps)
-            ]
-            y_sum, yy_sum, yt_sum = (
-                torch.cat(parts, dim=1) for parts in zip(*chunk_sums)
-            )
-            y = None
-        else:
-            y = aligned_map(branches, weights)
-            y_sum, yy_sum, yt_sum = _chunk_sums(y, teacher_maps)
-        first_map = teacher_maps[0]
-        sums = _Sums(
-            y=y_sum,
-            yy=yy_sum,
-            yt=yt_sum,
-            t=torch.cat(
-                [t.flatten(2).sum(dim=2) for t in teacher_maps], 1
-            ).double(),
-            tt=torch.cat(
-                [
-                    torch.linalg.vector_norm(t.flatten(2), dim=2)
-                    for t in teacher_maps
-                ],
+    def __init__(self, branches: Sequence[Tensor]) -> None:
+        self.branches = [branch.detach() for branch in branches]
+        self.size: Size = tuple(self.branches[0].shape[-2:])
+        self.channels = sum(branch.shape[1] for branch in self.branches)
+        self.sums = torch.cat(
+            [_weighted_sums(t, self.size) for t in self.branches], dim=1
+        )
+        self.squares = torch.cat(
+            [
+                _channel_dots(t, adjoint_resize(t, t.shape[-2:], self.size))
+                for t in self.branches
+            ],
+            dim=1,
+        )
+        self._at: Dict[Size, Tensor] = {}
+
+    def at(self, size: Size) -> Tensor:
+        """``U_s^T T`` at ``size``: ``(N, C, *size)``."""
+        size = tuple(size)
+        if size not in self._at:
+            self._at[size] = torch.cat(
+                [adjoint_resize(t, size, self.size) for t in self.branches],
                 dim=1,
             )
-            .double()
-            .square_(),
-            positions=first_map.shape[-2] * first_map.shape[-1],
-        )
-        dtype = first_map.dtype
-        if training:
-            count = first_map.shape[0] * sums.positions
-            mean64 = sums.y.sum(dim=0) / count
-            var64 = (sums.yy.sum(dim=0) / count - mean64.square()).clamp_(0)
-            mean, var = mean64.to(dtype), var64.to(dtype)
-        else:
-            mean, var = stats_mean, stats_var
-            mean64, var64 = mean.double(), var.double()
-        invstd64 = (var64 + eps).rsqrt()
-        scale64 = gamma.detach().double() * invstd64
-        shift64 = beta.detach().double() - mean64 * scale64
-        # sum_hw (s y + o - T)^2 per (n, c), then the mean over each group
-        squares = (
-            scale64.square() * sums.yy
-            + 2 * scale64 * shift64 * sums.y
-            - 2 * scale64 * sums.yt
-            + sums.positions * shift64.square()
-            - 2 * shift64 * sums.t
-            + sums.tt
-        ).clamp_(min=0)
-        distances = torch.stack(
-            [
-                group.sum(dim=1) / (group.shape[1] * sums.positions)
-                for group in squares.split(list(groups), dim=1)
-            ],
-            dim=1,
-        ).to(dtype)
+        return self._at[size]
 
-        ctx.groups, ctx.training = groups, training
-        ctx.num_branches = num_branches
-        ctx.num_teacher_maps = len(teacher_maps)
-        ctx.sums = sums
-        ctx.stats = (mean64, invstd64, scale64, shift64)
-        ctx.recompute = recompute
-        kept = () if recompute else (y,)
-        ctx.save_for_backward(*teacher_maps, *branches, *weights, *kept)
-        ctx.mark_non_differentiable(mean, var)
-        return distances, mean.detach(), var.detach()
 
-    @staticmethod
-    def backward(ctx, grad_distances: Tensor, *unused_grads: Tensor):
-        saved = ctx.saved_tensors
-        teacher_maps, rest = (
-            saved[: ctx.num_teacher_maps],
-            saved[ctx.num_teacher_maps :],
-        )
-        branches = rest[: ctx.num_branches]
-        weights = rest[ctx.num_branches : 2 * ctx.num_branches]
-        sums, (mean, invstd, scale, shift) = ctx.sums, ctx.stats
+TeacherStage = Union[TeacherStageMoments, Sequence[Tensor]]
 
-        # dD/da = factor_nc (a - T), factor = 2 grad_D[n, g] / (|g| H W)
-        factor = torch.cat(
-            [
-                (2.0 * grad_distances[:, g_idx : g_idx + 1].double())
-                .div(channels * sums.positions)
-                .expand(-1, channels)
-                for g_idx, channels in enumerate(ctx.groups)
-            ],
-            dim=1,
+
+def _student_moments(
+    branches: Sequence[Tensor],
+    weights: Sequence[Tensor],
+    teachers: Sequence[TeacherStageMoments],
+) -> Tuple[Tensor, Tensor, Tensor]:
+    """``S_y``, ``S_yy`` and ``S_yT`` (float64, ``(N, C)``) of
+    ``y = sum_b U_b W_b x_b`` against the teachers' channels in order."""
+    top = branches[0]
+    full: Size = tuple(top.shape[-2:])
+    top_flat = top.flatten(2)
+    top_weight = weights[0].double()
+    lower = [
+        F.conv2d(branch, weight[:, :, None, None])
+        for branch, weight in zip(branches[1:], weights[1:])
+    ]
+    top_at: Dict[Size, Tensor] = {full: top}
+
+    def top_resized(size) -> Tensor:
+        size = tuple(size)
+        if size not in top_at:
+            top_at[size] = adjoint_resize(top, size, full)
+        return top_at[size]
+
+    def top_dots(others: Tensor, size) -> Tensor:
+        """``W_0 . (others (U^T x_0)^T)``: ``<z_0, U others>`` per (n, c)."""
+        cross = torch.bmm(
+            others.flatten(2), top_resized(size).flatten(2).transpose(1, 2)
         )
-        # BatchNorm's gamma/beta gradients from the sums
-        grad_beta = (
-            factor * (scale * sums.y + sums.positions * shift - sums.t)
-        ).sum(dim=0)
-        grad_a_dot_y = (
-            factor * (scale * sums.yy + shift * sums.y - sums.yt)
-        ).sum(dim=0)
-        grad_gamma = (grad_a_dot_y - mean * grad_beta) * invstd
-        # d/dy = A y + B + C T per (n, c)
-        coef_y = scale.square() * factor
-        coef_0 = scale * shift * factor
-        coef_t = -scale * factor
-        if ctx.training:
-            count = teacher_maps[0].shape[0] * sums.positions
-            k_y = -scale * invstd * grad_gamma / count
-            coef_y = coef_y + k_y
-            coef_0 = coef_0 - scale * grad_beta / count - k_y * mean
-        needs = ctx.needs_input_grad[9:]
-        needs = [
-            (needs[b_idx], needs[ctx.num_branches + b_idx])
-            for b_idx in range(ctx.num_branches)
-        ]
-        coefs = (coef_y, coef_0, coef_t)
-        if ctx.recompute:
-            grad_branches, grad_weights = chunked_input_grads(
-                branches, weights, teacher_maps, coefs, needs
+        return (cross.double() * top_weight).sum(dim=2)
+
+    gram = torch.bmm(top_flat, top_flat.transpose(1, 2)).double()
+    sum_y = top_flat.sum(dim=2).double() @ top_weight.t()
+    sum_yy = ((top_weight @ gram) * top_weight).sum(dim=2)
+    for b_idx, z_b in enumerate(lower):
+        size = z_b.shape[-2:]
+        sum_y = sum_y + _weighted_sums(z_b, full).double()
+        sum_yy = sum_yy + 2 * top_dots(z_b, size)
+        sum_yy = (
+            sum_yy
+            + _channel_dots(z_b, adjoint_resize(z_b, size, full)).double()
+        )
+        for z_c in lower[b_idx + 1 :]:
+            sum_yy = (
+                sum_yy
+                + 2
+                * _channel_dots(z_b, adjoint_resize(z_c, size, full)).double()
             )
-        else:
-            grad_y = aligned_map_grad(saved[-1], teacher_maps, coefs)
-            grad_branches, grad_weights = branch_grads(
-                grad_y, branches, weights, needs
+    # <z_0, T>: each teacher branch against x_0 at that branch's size
+    cross_t = torch.cat(
+        [
+            torch.bmm(
+                top_resized(t.shape[-2:]).flatten(2),
+                t.flatten(2).transpose(1, 2),
             )
-        dtype = teacher_maps[0].dtype
-        return (
-            None,
-            None,
-            None,
-            None,
-            None,
-            grad_gamma.to(dtype) if ctx.needs_input_grad[5] else None,
-            grad_beta.to(dtype) if ctx.needs_input_grad[6] else None,
-            None,
-            None,
-            *grad_branches,
-            *grad_weights,
-        )
+            for teacher in teachers
+            for t in teacher.branches
+        ],
+        dim=2,
+    )
+    sum_yt = (cross_t.double().transpose(1, 2) * top_weight).sum(dim=2)
+    for z_b in lower:
+        size = z_b.shape[-2:]
+        teacher_maps = torch.cat([t.at(size) for t in teachers], dim=1)
+        sum_yt = sum_yt + _channel_dots(z_b, teacher_maps).double()
+    return sum_y, sum_yy, sum_yt
 
 
 def stacked_branch_weights(
@@ -286,16 +194,16 @@ def stacked_branch_weights(
 def stage_pair_distances(
     branches: Sequence[Tensor],
     aligners: Sequence[BranchAligner],
-    teacher_maps: Sequence[TeacherMap],
-    with_cp: bool = False,
+    teacher_stages: Sequence[TeacherStage],
 ) -> Tensor:
-    """``D (N, G)`` of one student stage to ``G`` teacher maps, fused.
+    """``D (N, G)`` of one student stage to ``G`` teacher stages.
 
     The same values and gradients as, per pair ``g``,
-    ``(aligners[g](branches) - teacher_maps[g]).pow(2).flatten(1).mean(1)``
-    (see the module docstring), including BatchNorm's running statistics
-    updates in training mode (``momentum``, or the cumulative average when
-    it is None, with the unbiased batch variance).
+    ``(aligners[g](branches) - T_g).pow(2).flatten(1).mean(1)`` with
+    ``T_g`` the fused map of ``teacher_stages[g]`` (see the module
+    docstring), including BatchNorm's running statistics updates in
+    training mode (``momentum``, or the cumulative average when it is
+    None, with the unbiased batch variance).
 
     Args:
         branches (Sequence[Tensor]): The used student branches, highest
@@ -303,49 +211,76 @@ def stage_pair_distances(
         aligners (Sequence[BranchAligner]): One per pair, built for these
             branches, with affine BatchNorms that track running statistics
             and share one ``eps``.
-        teacher_maps (Sequence[Tensor | Sequence[Tensor]]): One per pair
-            at the first branch's size: ``(N, C_g, h_0, w_0)``, or its
-            channel pieces in order (their concatenation is the map, which
-            is then never built); detached here.
-        with_cp (bool): Build the aligned map ``y`` in 64-channel chunks
-            and rebuild them in the backward instead of keeping ``y`` (as
-            MMCV's ``with_cp`` trades time for memory): the same values and
-            gradients, one stacked conv forward more per step. Defaults to
-            False.
+        teacher_stages (Sequence[TeacherStageMoments | Sequence[Tensor]]):
+            One per pair: the teacher stage's used branches (highest
+            resolution first, the first at ``branches[0]``'s size), or
+            their :class:`TeacherStageMoments` to share between calls;
+            detached here.
 
     Returns:
         Tensor: ``(N, G)``.
     """
+    teachers = [
+        stage
+        if isinstance(stage, TeacherStageMoments)
+        else TeacherStageMoments(stage)
+        for stage in teacher_stages
+    ]
     norms = [aligner.bn for aligner in aligners]
-    pieces = []
-    for g_idx, (target, norm) in enumerate(zip(teacher_maps, norms)):
-        parts = [target] if isinstance(target, Tensor) else list(target)
-        channels = sum(part.shape[1] for part in parts)
-        if channels != norm.num_features:
+    full = tuple(branches[0].shape[-2:])
+    for g_idx, (teacher, norm) in enumerate(zip(teachers, norms)):
+        if teacher.channels != norm.num_features:
             raise ValueError(
                 f'stage_pair_distances: the teacher map of pair {g_idx} has '
-                f'{channels} channels ({[part.shape[1] for part in parts]} '
-                f'in pieces), its aligner {norm.num_features}'
+                f'{teacher.channels} channels '
+                f'({[t.shape[1] for t in teacher.branches]} by branch), its '
+                f'aligner {norm.num_features}'
             )
-        pieces.extend(part.detach() for part in parts)
-    training = norms[0].training
+        if teacher.size != full:
+            raise ValueError(
+                f'stage_pair_distances: the teacher map of pair {g_idx} is '
+                f'{teacher.size}, the student top branch {full}'
+            )
     weights = stacked_branch_weights(aligners, len(branches))
-    distances, mean, var = AlignedStageDistance.apply(
-        tuple(norm.num_features for norm in norms),
-        training,
-        float(norms[0].eps),
-        with_cp,
-        pieces,
-        torch.cat([norm.weight for norm in norms]),
-        torch.cat([norm.bias for norm in norms]),
-        torch.cat([norm.running_mean for norm in norms]),
-        torch.cat([norm.running_var for norm in norms]),
-        *branches,
-        *weights,
-    )
+    sum_y, sum_yy, sum_yt = _student_moments(branches, weights, teachers)
+    sum_t = torch.cat([t.sums for t in teachers], dim=1).double()
+    sum_tt = torch.cat([t.squares for t in teachers], dim=1).double()
+    positions = full[0] * full[1]
+    count = branches[0].shape[0] * positions
+    training = norms[0].training
     if training:
-        count = branches[0].numel() // branches[0].shape[1]
-        _update_running_stats(norms, mean, var * count / max(count - 1, 1))
+        mean = sum_y.sum(dim=0) / count
+        var = (sum_yy.sum(dim=0) / count - mean.square()).clamp(min=0)
+    else:
+        mean = torch.cat([norm.running_mean for norm in norms]).double()
+        var = torch.cat([norm.running_var for norm in norms]).double()
+    gamma = torch.cat([norm.weight for norm in norms]).double()
+    beta = torch.cat([norm.bias for norm in norms]).double()
+    scale = gamma * (var + float(norms[0].eps)).rsqrt()
+    shift = beta - mean * scale
+    squares = (
+        scale.square() * sum_yy
+        + 2 * scale * shift * sum_y
+        - 2 * scale * sum_yt
+        + positions * shift.square()
+        - 2 * shift * sum_t
+        + sum_tt
+    ).clamp(min=0)
+    groups = [norm.num_features for norm in norms]
+    distances = torch.stack(
+        [
+            group.sum(dim=1) / (group.shape[1] * positions)
+            for group in squares.split(groups, dim=1)
+        ],
+        dim=1,
+    ).to(branches[0].dtype)
+    if training:
+        dtype = branches[0].dtype
+        _update_running_stats(
+            norms,
+            mean.detach().to(dtype),
+            (var.detach() * count / max(count - 1, 1)).to(dtype),
+        )
     return distances
 
 

@@ -17,7 +17,7 @@ to float rounding); on a CPU the two small products are cheaper than
 """
 
 import functools
-from typing import Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -118,3 +118,55 @@ def pool_resized(feat: Tensor, size: Sequence[int], pool_size: int) -> Tensor:
     rows = pool_resize_matrix(feat.shape[-2], size[0], pool_size).to(feat)
     cols = pool_resize_matrix(feat.shape[-1], size[1], pool_size).to(feat)
     return torch.einsum('ph,nchw,qw->ncpq', rows, feat, cols)
+
+
+def _adjoint_matrix(src: int, dst: int, full: int) -> Optional[Tensor]:
+    """``R_dst^T R_src`` (``dst x src``), ``R_s`` resizing ``s -> full``
+    (the identity when ``s == full``); None when both are the identity."""
+    if src == full and dst == full:
+        return None
+    if dst == full:
+        return resize_matrix(src, full)
+    if src == full:
+        return resize_matrix(dst, full).t()
+    return resize_matrix(dst, full).t() @ resize_matrix(src, full)
+
+
+def adjoint_resize(
+    feat: Tensor, size: Sequence[int], full: Sequence[int]
+) -> Tensor:
+    """``U_size^T U_feat feat``: ``feat`` resized to ``full``, then brought
+    to ``size`` by the adjoint of resizing ``size -> full``.
+
+    With ``U_a`` resizing size ``a`` to ``full`` bilinearly (the identity
+    when ``a == full``), inner products of resized maps are taken at the
+    smaller size: ``<U_a p, U_b q> = <p, adjoint_resize(q, size_a, full)>``.
+    Computed as ``(R_a^T R_b) X (C_b^T C_a)``; the resized map is never
+    built.
+
+    Args:
+        feat (Tensor): ``(..., h, w)``.
+        size (Sequence[int]): The size ``(h', w')`` it is brought to.
+        full (Sequence[int]): The common size ``(H, W)`` of the inner
+            product.
+
+    Returns:
+        Tensor: ``(..., h', w')``.
+    """
+    rows = _adjoint_matrix(int(feat.shape[-2]), int(size[0]), int(full[0]))
+    cols = _adjoint_matrix(int(feat.shape[-1]), int(size[1]), int(full[1]))
+    if rows is not None:
+        feat = torch.matmul(rows.to(feat), feat)
+    if cols is not None:
+        feat = torch.matmul(feat, cols.to(feat).t())
+    return feat
+
+
+def adjoint_resize_ones(
+    size: Sequence[int], full: Sequence[int], like: Tensor
+) -> Tensor:
+    """``U^T 1`` at ``size`` (``U`` resizing ``size -> full``), so that
+    ``sum(U x) = <x, U^T 1>``: ``(h, w)`` of ``like``'s dtype and device."""
+    rows = resize_matrix(int(size[0]), int(full[0])).sum(dim=0)
+    cols = resize_matrix(int(size[1]), int(full[1])).sum(dim=0)
+    return torch.outer(rows, cols).to(like)

@@ -7,7 +7,6 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 
 from mmpose_multikd.models.losses import CrossStageAttentionKDLoss
-from mmpose_multikd.models.utils import aligned_map
 
 STUDENT_CHANNELS = [[4, 6], [4, 6, 8], [4, 6, 8, 8]]
 TEACHER_CHANNELS = [[6, 8], [6, 8, 8], 5]
@@ -276,15 +275,6 @@ def test_matches_naive_unequal_stage_counts(
 
 def test_matches_naive_train_mode_batchnorm():
     loss_fn = build_loss().train()
-    check_against_naive(loss_fn, *make_inputs(batch_size=3))
-
-
-@pytest.mark.parametrize('training', [True, False])
-def test_matches_naive_with_cp(training, monkeypatch):
-    """Rebuilding the aligned maps chunk by chunk (3 channels here) in the
-    forward and the backward changes nothing."""
-    monkeypatch.setattr(aligned_map, 'CHUNK_CHANNELS', 3)
-    loss_fn = build_loss(with_cp=True).train(training)
     check_against_naive(loss_fn, *make_inputs(batch_size=3))
 
 

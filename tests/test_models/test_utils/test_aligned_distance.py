@@ -1,27 +1,27 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""The fused stage distances against the module path, pair by pair."""
+"""The moment-based stage distances against the module path, pair by pair."""
 
 import copy
 
 import pytest
 import torch
 
-from mmpose_multikd.models.utils import BranchAligner, aligned_map
+from mmpose_multikd.models.utils import BranchAligner, resize_bilinear
 from mmpose_multikd.models.utils.aligned_distance import (
-    AlignedStageDistance,
+    TeacherStageMoments,
     stage_pair_distances,
+)
+from mmpose_multikd.models.utils.resize import (
+    adjoint_resize,
+    adjoint_resize_ones,
 )
 
 DTYPE = torch.float64
 BRANCH_CHANNELS = (4, 6, 8)
-GROUPS = (5, 7, 3)
-
-
-@pytest.fixture(autouse=True)
-def small_chunks(monkeypatch):
-    """``with_cp`` rebuilds ``y`` 2 channels at a time: every pair spans
-    several chunks, one of them partial."""
-    monkeypatch.setattr(aligned_map, 'CHUNK_CHANNELS', 2)
+# Per pair, the teacher stage's branch channels (its fused map has their
+# sum), highest resolution first, at 8x8, 4x4, 2x2.
+TEACHER_BRANCHES = ((3, 2), (4, 2, 1), (3,))
+GROUPS = tuple(sum(channels) for channels in TEACHER_BRANCHES)
 
 
 def make_case(training, momentum=0.1, seed=0):
@@ -42,19 +42,30 @@ def make_case(training, momentum=0.1, seed=0):
         aligner.bn.running_mean.uniform_(-0.5, 0.5)
         aligner.bn.running_var.uniform_(0.5, 1.5)
         aligners.append(aligner.train(training))
-    targets = [
-        torch.randn(3, c, 8, 8, generator=generator, dtype=DTYPE)
-        for c in GROUPS
+    teachers = [
+        [
+            torch.randn(3, c, 8 >> k, 8 >> k, generator=generator, dtype=DTYPE)
+            for k, c in enumerate(channels)
+        ]
+        for channels in TEACHER_BRANCHES
     ]
-    return branches, aligners, targets
+    return branches, aligners, teachers
 
 
-def reference(branches, aligners, targets):
-    """Each pair through its aligner module, then the per-sample MSE."""
+def fused(teacher):
+    """The teacher stage's fused map, built (MFT): branches resized to the
+    first one's size and concatenated."""
+    size = teacher[0].shape[-2:]
+    return torch.cat([resize_bilinear(t, size) for t in teacher], dim=1)
+
+
+def reference(branches, aligners, teachers):
+    """Each pair through its aligner module (which resizes and sums the
+    branches), then the per-sample MSE against the built fused map."""
     return torch.stack(
         [
-            (aligner(branches) - target).pow(2).flatten(1).mean(dim=1)
-            for aligner, target in zip(aligners, targets)
+            (aligner(branches) - fused(teacher)).pow(2).flatten(1).mean(1)
+            for aligner, teacher in zip(aligners, teachers)
         ],
         dim=1,
     )
@@ -82,19 +93,18 @@ def assert_same_grads(
         torch.testing.assert_close(grad, ref)
 
 
-@pytest.mark.parametrize('with_cp', [False, True])
 @pytest.mark.parametrize('training', [True, False])
 @pytest.mark.parametrize('momentum', [0.1, None])
-def test_values_gradients_and_running_stats(training, momentum, with_cp):
-    branches, aligners, targets = make_case(training, momentum)
+def test_values_gradients_and_running_stats(training, momentum):
+    branches, aligners, teachers = make_case(training, momentum)
     ref_aligners = copy.deepcopy(aligners)
     upstream = torch.randn(3, len(GROUPS), dtype=DTYPE)
 
-    fused = stage_pair_distances(branches, aligners, targets, with_cp=with_cp)
-    expected = reference(branches, ref_aligners, targets)
-    torch.testing.assert_close(fused, expected)
+    distances = stage_pair_distances(branches, aligners, teachers)
+    expected = reference(branches, ref_aligners, teachers)
+    torch.testing.assert_close(distances, expected)
     assert_same_grads(
-        fused, aligners, expected, ref_aligners, branches, upstream
+        distances, aligners, expected, ref_aligners, branches, upstream
     )
     for aligner, ref in zip(aligners, ref_aligners):
         for name, buffer in aligner.bn.named_buffers():
@@ -103,86 +113,66 @@ def test_values_gradients_and_running_stats(training, momentum, with_cp):
         assert int(aligners[0].bn.num_batches_tracked) == 1
 
 
-@pytest.mark.parametrize('with_cp', [False, True])
 @pytest.mark.parametrize('training', [True, False])
-def test_gradcheck(training, with_cp):
-    branches, aligners, targets = make_case(training)
-    weights = [
-        torch.cat([a.convs[b].weight.flatten(1) for a in aligners])
-        .detach()
-        .requires_grad_()
-        for b in range(len(BRANCH_CHANNELS))
-    ]
-    norms = [a.bn for a in aligners]
-    gamma = torch.cat([n.weight for n in norms]).detach().requires_grad_()
-    beta = torch.cat([n.bias for n in norms]).detach().requires_grad_()
-    running = [
-        torch.cat([getattr(n, key) for n in norms])
-        for key in ('running_mean', 'running_var')
-    ]
+def test_gradcheck(training):
+    branches, aligners, teachers = make_case(training)
+    for aligner in aligners:
+        aligner.requires_grad_(False)
 
-    def distances(gamma, beta, *branches_and_weights):
-        return AlignedStageDistance.apply(
-            GROUPS, training, 1e-5, with_cp, targets, gamma, beta, *running,
-            *branches_and_weights,
-        )[0]  # fmt: skip
+    def distances(*branches):
+        return stage_pair_distances(branches, aligners, teachers)
 
-    assert torch.autograd.gradcheck(
-        distances, (gamma, beta, *branches, *weights)
-    )
+    assert torch.autograd.gradcheck(distances, tuple(branches))
 
 
-def saved_bytes(with_cp):
-    """Bytes the autograd graph keeps for the fused function's backward
-    (tensors only the function saves: its inputs are leaves here)."""
-    branches, aligners, targets = make_case(True)
+def test_keeps_no_full_size_aligned_map():
+    """What the backward keeps is the inputs, low-resolution maps and
+    small matrices: no tensor is even half the size of the stacked aligned
+    map ``y`` at the top branch's size."""
+    branches, aligners, teachers = make_case(True)
     kept = []
 
     def pack(tensor):
-        kept.append(tensor.numel() * tensor.element_size())
+        kept.append(tensor.numel())
         return tensor
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        distances = stage_pair_distances(
-            branches, aligners, targets, with_cp=with_cp
-        )
+        distances = stage_pair_distances(branches, aligners, teachers)
     distances.sum().backward()
-    aligned_map = 3 * sum(GROUPS) * 8 * 8 * torch.finfo(DTYPE).bits // 8
-    return sum(kept), aligned_map, [b.grad for b in branches]
-
-
-def test_with_cp_keeps_no_aligned_map():
-    """``with_cp`` drops exactly the stacked aligned map ``y`` from what the
-    backward keeps, and the gradients stay the same."""
-    kept, aligned_map, grads = saved_bytes(with_cp=False)
-    kept_cp, _, grads_cp = saved_bytes(with_cp=True)
-    assert kept - kept_cp == aligned_map
-    for grad, grad_cp in zip(grads, grads_cp):
-        torch.testing.assert_close(grad_cp, grad)
+    aligned_map = 3 * sum(GROUPS) * 8 * 8
+    assert kept and max(kept) < aligned_map / 2
+    assert all(b.grad is not None for b in branches)
 
 
 def test_single_branch_stage():
-    branches, aligners, targets = make_case(True)
+    branches, _, teachers = make_case(True)
     single = [BranchAligner(BRANCH_CHANNELS[:1], c).to(DTYPE) for c in GROUPS]
     ref = copy.deepcopy(single)
     torch.testing.assert_close(
-        stage_pair_distances(branches[:1], single, targets),
-        reference(branches[:1], ref, targets),
+        stage_pair_distances(branches[:1], single, teachers),
+        reference(branches[:1], ref, teachers),
     )
 
 
 @pytest.mark.parametrize('noise', [1.0, 0.05])
 def test_float32_against_float64(noise):
-    """Float32 sums, combined in float64: close to the float64 module path,
-    also when the student nearly matches the teacher (``noise`` is the
-    teacher's deviation from the aligned student, relative to its scale)."""
+    """Float32 moments, combined in float64: close to the float64 module
+    path, also when the student nearly matches the teacher (``noise`` is
+    the teacher's deviation from the aligned student, relative to its
+    scale)."""
     branches, aligners, _ = make_case(True)
     with torch.no_grad():
         aligned = [a(branches) for a in copy.deepcopy(aligners)]
     generator = torch.Generator().manual_seed(1)
-    targets = [
-        3.0
-        * (m + noise * torch.randn(m.shape, generator=generator, dtype=DTYPE))
+    teachers = [
+        [
+            3.0
+            * (
+                m
+                + noise
+                * torch.randn(m.shape, generator=generator, dtype=DTYPE)
+            )
+        ]
         for m in aligned
     ]
     for aligner in aligners:  # the teacher is 3x the aligned map, + noise
@@ -191,19 +181,20 @@ def test_float32_against_float64(noise):
     upstream = torch.randn(3, len(GROUPS), dtype=DTYPE)
 
     reference_aligners = copy.deepcopy(aligners)
-    expected = reference(branches, reference_aligners, targets)
+    expected = reference(branches, reference_aligners, teachers)
     expected_grads = torch.autograd.grad(
         (expected * upstream).sum(), parameters(branches, reference_aligners)
     )
     branches32 = [b.detach().float().requires_grad_() for b in branches]
     aligners32 = [copy.deepcopy(a).float() for a in aligners]
-    fused = stage_pair_distances(
-        branches32, aligners32, [t.float() for t in targets]
+    distances = stage_pair_distances(
+        branches32, aligners32, [[t[0].float()] for t in teachers]
     )
     grads = torch.autograd.grad(
-        (fused * upstream.float()).sum(), parameters(branches32, aligners32)
+        (distances * upstream.float()).sum(),
+        parameters(branches32, aligners32),
     )
-    torch.testing.assert_close(fused.double(), expected, rtol=1e-4, atol=0)
+    torch.testing.assert_close(distances.double(), expected, rtol=1e-4, atol=0)
     for grad, ref in zip(grads, expected_grads):
         scale = ref.abs().max()
         torch.testing.assert_close(
@@ -211,27 +202,67 @@ def test_float32_against_float64(noise):
         )
 
 
-@pytest.mark.parametrize('with_cp', [False, True])
-def test_teacher_maps_in_channel_pieces(with_cp):
-    """A pair's teacher map given as channel pieces (never concatenated)
-    gives the values and gradients of the whole map."""
-    branches, aligners, targets = make_case(True)
-    piece_aligners = copy.deepcopy(aligners)
-    upstream = torch.randn(3, len(GROUPS), dtype=DTYPE)
-    whole = stage_pair_distances(branches, aligners, targets, with_cp=with_cp)
-    pieces = [list(t.split([1, t.shape[1] - 1], dim=1)) for t in targets]
-    pieces[2] = targets[2]  # pieces and whole maps mixed
-    split = stage_pair_distances(
-        branches, piece_aligners, pieces, with_cp=with_cp
-    )
-    torch.testing.assert_close(split, whole)
-    assert_same_grads(
-        split, piece_aligners, whole, aligners, branches, upstream
+def test_teacher_stage_moments():
+    """The sums, squares and lower-size maps of a teacher stage equal those
+    of its built fused map, and shared moments give the distances of the
+    branch lists."""
+    branches, aligners, teachers = make_case(True)
+    teacher = teachers[1]
+    moments = TeacherStageMoments(teacher)
+    whole = fused(teacher)
+    assert moments.channels == whole.shape[1]
+    torch.testing.assert_close(moments.sums, whole.sum(dim=(2, 3)))
+    torch.testing.assert_close(moments.squares, whole.square().sum((2, 3)))
+    for size in [(4, 4), (2, 2)]:
+        # <U p, T> = <p, U^T T> for any p at ``size``
+        probe = torch.randn(3, whole.shape[1], *size, dtype=DTYPE)
+        torch.testing.assert_close(
+            (moments.at(size) * probe).sum((2, 3)),
+            (whole * resize_bilinear(probe, (8, 8))).sum((2, 3)),
+        )
+    assert moments.at((4, 4)) is moments.at((4, 4))  # cached
+    shared_aligners = copy.deepcopy(aligners)
+    shared = [TeacherStageMoments(t) for t in teachers]
+    torch.testing.assert_close(
+        stage_pair_distances(branches, shared_aligners, shared),
+        stage_pair_distances(branches, aligners, teachers),
     )
 
 
-def test_teacher_map_channels_must_match_the_aligner():
-    branches, aligners, targets = make_case(True)
-    targets[1] = [targets[1], targets[1][:, :1]]  # 7 + 1 channels for 7
-    with pytest.raises(ValueError, match=r'pair 1 has 8 channels \(\[7, 1\]'):
-        stage_pair_distances(branches, aligners, targets)
+@pytest.mark.parametrize('size', [(4, 2), (8, 8), (2, 4)])
+@pytest.mark.parametrize('other', [(2, 4), (8, 8), (4, 4)])
+def test_adjoint_resize(size, other):
+    """``<U_a p, U_b q> = <p, adjoint_resize(q, a, full)>`` against
+    ``F.interpolate``, and ``sum(U x) = <x, U^T 1>``."""
+    full = (8, 8)
+
+    def up(feat):
+        return torch.nn.functional.interpolate(
+            feat, size=full, mode='bilinear', align_corners=False
+        )
+
+    generator = torch.Generator().manual_seed(0)
+    p = torch.randn(2, 3, *size, generator=generator, dtype=DTYPE)
+    q = torch.randn(2, 3, *other, generator=generator, dtype=DTYPE)
+    torch.testing.assert_close(
+        (p * adjoint_resize(q, size, full)).sum((2, 3)),
+        (up(p) * up(q)).sum((2, 3)),
+    )
+    torch.testing.assert_close(
+        (p * adjoint_resize_ones(size, full, p)).sum((2, 3)),
+        up(p).sum((2, 3)),
+    )
+
+
+def test_teacher_map_must_match_the_aligner():
+    branches, aligners, teachers = make_case(True)
+    wrong = copy.deepcopy(teachers)
+    wrong[1] = wrong[1] + [wrong[1][-1]]  # 7 + 1 channels for 7
+    with pytest.raises(
+        ValueError, match=r'pair 1 has 8 channels \(\[4, 2, 1, 1\] by'
+    ):
+        stage_pair_distances(branches, aligners, wrong)
+    wrong = copy.deepcopy(teachers)
+    wrong[2] = [torch.zeros(3, 3, 4, 4, dtype=DTYPE)]
+    with pytest.raises(ValueError, match=r'pair 2 is \(4, 4\), the student'):
+        stage_pair_distances(branches, aligners, wrong)
