@@ -70,13 +70,54 @@ def _weighted_sums(feat: Tensor, full: Size) -> Tensor:
     return feat.flatten(2) @ ones.flatten()
 
 
+class ResizedChannelDots(torch.autograd.Function):
+    """``<U_p p, U_q q>`` per ``(n, c)``, ``U`` resizing to ``full``.
+
+    ``apply(first, second, full)`` with ``first`` ``(N, C, h, w)`` and
+    ``second`` ``(N, C, h', w')``: computed at ``first``'s size as
+    ``<first, adjoint_resize(second)>``. Only the two inputs are saved (the
+    maps the caller keeps anyway); the backward takes the adjoint resizing
+    again, each way:
+
+    .. math::
+
+        \\partial / \\partial p = g \\, U_p^T U_q q, \\qquad
+        \\partial / \\partial q = g \\, U_q^T U_p p
+    """
+
+    @staticmethod
+    def forward(ctx, first: Tensor, second: Tensor, full: Size) -> Tensor:  # type: ignore[override]
+        ctx.full = tuple(full)
+        ctx.same = first is second
+        ctx.save_for_backward(first, second)
+        return _channel_dots(
+            first, adjoint_resize(second, first.shape[-2:], ctx.full)
+        )
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        first, second = ctx.saved_tensors
+        per_map = grad[:, :, None, None]
+        grad_first = grad_second = None
+        if ctx.needs_input_grad[0]:
+            grad_first = per_map * adjoint_resize(
+                second, first.shape[-2:], ctx.full
+            )
+            if ctx.same:  # <U p, U p>: both factors' share, on one edge
+                return 2 * grad_first, None, None
+        if ctx.needs_input_grad[1]:
+            grad_second = per_map * adjoint_resize(
+                first, second.shape[-2:], ctx.full
+            )
+        return grad_first, grad_second, None
+
+
 class TeacherStageMoments:
     """A teacher stage's fused map ``T = concat_k U_k t_k``, never built.
 
-    Holds its detached branches, the per-``(n, c)`` sums ``S_T`` and
-    ``S_TT`` of ``T`` and, on request, ``U_s^T T`` at a smaller size ``s``
-    (cached): the pieces every pair of this teacher stage needs, computed
-    once per step for all the student stages it is paired with.
+    Holds its detached branches and the per-``(n, c)`` sums ``S_T`` and
+    ``S_TT`` of ``T``, computed once per step for all the student stages
+    the teacher stage is paired with.
 
     Args:
         branches (Sequence[Tensor]): ``(N, C_k, H_k, W_k)``, highest
@@ -97,16 +138,16 @@ class TeacherStageMoments:
             ],
             dim=1,
         )
-        self._at: Dict[Size, Tensor] = {}
+        self._at: Dict[Size, List[Tensor]] = {}
 
-    def at(self, size: Size) -> Tensor:
-        """``U_s^T T`` at ``size``: ``(N, C, *size)``."""
+    def at(self, size: Size) -> List[Tensor]:
+        """``U_s^T U_k t_k`` at ``size`` for every branch ``k`` (cached):
+        ``<U_s p, T> = <p, concat_k at(s)[k]>`` for any ``p`` at ``s``."""
         size = tuple(size)
         if size not in self._at:
-            self._at[size] = torch.cat(
-                [adjoint_resize(t, size, self.size) for t in self.branches],
-                dim=1,
-            )
+            self._at[size] = [
+                adjoint_resize(t, size, self.size) for t in self.branches
+            ]
         return self._at[size]
 
 
@@ -147,19 +188,11 @@ def _student_moments(
     sum_y = top_flat.sum(dim=2).double() @ top_weight.t()
     sum_yy = ((top_weight @ gram) * top_weight).sum(dim=2)
     for b_idx, z_b in enumerate(lower):
-        size = z_b.shape[-2:]
         sum_y = sum_y + _weighted_sums(z_b, full).double()
-        sum_yy = sum_yy + 2 * top_dots(z_b, size)
-        sum_yy = (
-            sum_yy
-            + _channel_dots(z_b, adjoint_resize(z_b, size, full)).double()
-        )
-        for z_c in lower[b_idx + 1 :]:
-            sum_yy = (
-                sum_yy
-                + 2
-                * _channel_dots(z_b, adjoint_resize(z_c, size, full)).double()
-            )
+        sum_yy = sum_yy + 2 * top_dots(z_b, z_b.shape[-2:])
+        for c_idx, z_c in enumerate(lower[b_idx:]):
+            dots = ResizedChannelDots.apply(z_b, z_c, full).double()
+            sum_yy = sum_yy + (dots if c_idx == 0 else 2 * dots)
     # <z_0, T>: each teacher branch against x_0 at that branch's size
     cross_t = torch.cat(
         [
@@ -173,10 +206,22 @@ def _student_moments(
         dim=2,
     )
     sum_yt = (cross_t.double().transpose(1, 2) * top_weight).sum(dim=2)
+    # <U_b z_b, T> = <z_b, U_b^T T>, the teachers' side cached per size
     for z_b in lower:
-        size = z_b.shape[-2:]
-        teacher_maps = torch.cat([t.at(size) for t in teachers], dim=1)
-        sum_yt = sum_yt + _channel_dots(z_b, teacher_maps).double()
+        teacher_maps = [m for t in teachers for m in t.at(z_b.shape[-2:])]
+        widths = [m.shape[1] for m in teacher_maps]
+        sum_yt = (
+            sum_yt
+            + torch.cat(
+                [
+                    _channel_dots(z_slice, teacher_map)
+                    for z_slice, teacher_map in zip(
+                        z_b.split(widths, dim=1), teacher_maps
+                    )
+                ],
+                dim=1,
+            ).double()
+        )
     return sum_y, sum_yy, sum_yt
 
 

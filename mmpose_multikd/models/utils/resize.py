@@ -155,10 +155,11 @@ def adjoint_resize(
     """
     rows = _adjoint_matrix(int(feat.shape[-2]), int(size[0]), int(full[0]))
     cols = _adjoint_matrix(int(feat.shape[-1]), int(size[1]), int(full[1]))
-    if rows is not None:
-        feat = torch.matmul(rows.to(feat), feat)
+    # columns first: one matrix product over all rows of all maps
     if cols is not None:
         feat = torch.matmul(feat, cols.to(feat).t())
+    if rows is not None:
+        feat = torch.matmul(rows.to(feat), feat)
     return feat
 
 

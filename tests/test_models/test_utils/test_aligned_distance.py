@@ -8,6 +8,7 @@ import torch
 
 from mmpose_multikd.models.utils import BranchAligner, resize_bilinear
 from mmpose_multikd.models.utils.aligned_distance import (
+    ResizedChannelDots,
     TeacherStageMoments,
     stage_pair_distances,
 )
@@ -203,9 +204,8 @@ def test_float32_against_float64(noise):
 
 
 def test_teacher_stage_moments():
-    """The sums, squares and lower-size maps of a teacher stage equal those
-    of its built fused map, and shared moments give the distances of the
-    branch lists."""
+    """The sums and squares of a teacher stage equal those of its built
+    fused map, and shared moments give the distances of the branch lists."""
     branches, aligners, teachers = make_case(True)
     teacher = teachers[1]
     moments = TeacherStageMoments(teacher)
@@ -213,19 +213,43 @@ def test_teacher_stage_moments():
     assert moments.channels == whole.shape[1]
     torch.testing.assert_close(moments.sums, whole.sum(dim=(2, 3)))
     torch.testing.assert_close(moments.squares, whole.square().sum((2, 3)))
-    for size in [(4, 4), (2, 2)]:
-        # <U p, T> = <p, U^T T> for any p at ``size``
-        probe = torch.randn(3, whole.shape[1], *size, dtype=DTYPE)
-        torch.testing.assert_close(
-            (moments.at(size) * probe).sum((2, 3)),
-            (whole * resize_bilinear(probe, (8, 8))).sum((2, 3)),
-        )
-    assert moments.at((4, 4)) is moments.at((4, 4))  # cached
     shared_aligners = copy.deepcopy(aligners)
     shared = [TeacherStageMoments(t) for t in teachers]
     torch.testing.assert_close(
         stage_pair_distances(branches, shared_aligners, shared),
         stage_pair_distances(branches, aligners, teachers),
+    )
+
+
+@pytest.mark.parametrize('sizes', [((4, 4), (2, 2)), ((2, 2), (8, 8))])
+def test_resized_channel_dots(sizes):
+    """``<U p, U q>`` per ``(n, c)`` against the maps resized by
+    ``F.interpolate``; gradients by ``gradcheck``, also with ``p is q``."""
+    full = (8, 8)
+    generator = torch.Generator().manual_seed(0)
+    p, q = (
+        torch.randn(
+            2, 3, *size, generator=generator, dtype=DTYPE
+        ).requires_grad_()
+        for size in sizes
+    )
+
+    def up(feat):
+        return torch.nn.functional.interpolate(
+            feat, size=full, mode='bilinear', align_corners=False
+        )
+
+    torch.testing.assert_close(
+        ResizedChannelDots.apply(p, q, full), (up(p) * up(q)).sum((2, 3))
+    )
+    assert torch.autograd.gradcheck(
+        lambda p, q: ResizedChannelDots.apply(p, q, full), (p, q)
+    )
+    assert torch.autograd.gradcheck(
+        lambda p: ResizedChannelDots.apply(p, p, full), (p,)
+    )
+    torch.testing.assert_close(
+        ResizedChannelDots.apply(p, p, full), up(p).square().sum((2, 3))
     )
 
 
