@@ -21,13 +21,18 @@ on one synthetic batch of the config's input size packed by MMPose's own
   producing the channels of every pair of its stage at once (contiguous
   stacked weights), forward and backward, on the student features tapped
   from one distiller step. No resizing, BatchNorm, MSE, attention or KL:
-  a lower bound on what the specified loss must add.
+  a lower bound on what the aligned maps cost when they are built;
+- (f) ``cross_stage_loss``: ``CrossStageAttentionKDLoss`` alone, forward
+  and backward, on the stage features tapped from one distiller step;
+- (g) ``networks_in_sequence``: (b) then (a) in one call, what every
+  distiller step runs before its losses (two networks' working sets in
+  one iteration, without any loss between them).
 
-Reports ``c / (a + b)`` (our overhead above running both networks),
-``c / d`` (against the peer) and ``(a + b + e) / (a + b)``, the best
-``c / (a + b)`` that any implementation of the specified alignments can
-reach. Peak memory: per case, a clean subprocess
-on CPU, ``torch.cuda.max_memory_allocated`` on a GPU. Teacher weights are
+Reports ``c / (a + b + e)`` (the target), ``c / (a + b)``, ``c / d``
+(against the peer), ``(a + b + e) / (a + b)`` and ``g / (a + b)``, the
+cost of running both networks in one step over their separate costs.
+Peak memory: per case, a clean subprocess on CPU,
+``torch.cuda.max_memory_allocated`` on a GPU. Teacher weights are
 random: timing does not depend on them.
 """
 
@@ -70,6 +75,8 @@ CASES = (
     'multikd_step',
     'dwpose_step',
     'aligner_convs',
+    'cross_stage_loss',
+    'networks_in_sequence',
 )
 # DWPose's first-stage settings in MMPose's configs.
 DWPOSE_FEATURE_WEIGHT = 7e-5
@@ -193,6 +200,61 @@ def last_feature_channels(cfg: Config, device: str) -> Dict[str, int]:
     }
 
 
+def tapped_cross_stage_loss(
+    cfg: Config, batch: dict, device: str
+) -> Tuple[CrossStageAttentionKDLoss, list, list]:
+    """The distiller's ``CrossStageAttentionKDLoss`` and the student and
+    teacher stage features it received in one training step (as branch
+    lists, detached)."""
+    distiller = MODELS.build(cfg.model).to(device).train()
+    fkd = [
+        loss
+        for loss in distiller.distill_losses.values()
+        if isinstance(loss, CrossStageAttentionKDLoss)
+    ]
+    if not fkd:
+        raise ValueError(
+            'the config has no CrossStageAttentionKDLoss in '
+            'model.distill_losses'
+        )
+    tapped = {}
+
+    def tap(module, args) -> None:  # returning None keeps the inputs
+        tapped['student'], tapped['teacher'] = args[0], args[1]
+
+    handle = fkd[0].register_forward_pre_hook(tap)
+    distiller.train_step(batch, adam(distiller))
+    handle.remove()
+    stages = {
+        side: [
+            [feat.detach()]
+            if isinstance(feat, torch.Tensor)
+            else [branch.detach() for branch in feat]
+            for feat in tapped[side]
+        ]
+        for side in ('student', 'teacher')
+    }
+    return fkd[0], stages['student'], stages['teacher']
+
+
+def build_cross_stage_loss(
+    cfg: Config, batch: dict, device: str
+) -> Callable[[], object]:
+    """Forward and backward of the cross-stage loss alone, its student
+    features as leaves that need gradients."""
+    fkd, student, teacher = tapped_cross_stage_loss(cfg, batch, device)
+    student = [
+        [branch.requires_grad_() for branch in stage] for stage in student
+    ]
+
+    def cross_stage_loss():
+        loss = fkd(student, teacher)
+        loss.backward()
+        return loss
+
+    return cross_stage_loss
+
+
 def build_aligner_convs(
     cfg: Config, batch: dict, device: str
 ) -> Callable[[], object]:
@@ -205,30 +267,7 @@ def build_aligner_convs(
     multiply-adds as all pairs' ``W_b x_b``, in the fewest and largest
     calls) and back-propagates into the features and the weights.
     """
-    distiller = MODELS.build(cfg.model).to(device).train()
-    fkd = [
-        loss
-        for loss in distiller.distill_losses.values()
-        if isinstance(loss, CrossStageAttentionKDLoss)
-    ]
-    if not fkd:
-        raise ValueError(
-            'aligner_convs: the config has no CrossStageAttentionKDLoss in '
-            'model.distill_losses'
-        )
-    fkd = fkd[0]
-    tapped = {}
-
-    def tap_student_feats(module, args) -> None:
-        tapped['student'] = args[0]  # returning None keeps the inputs
-
-    handle = fkd.register_forward_pre_hook(tap_student_feats)
-    distiller.train_step(batch, adam(distiller))
-    handle.remove()
-    stages = [
-        [feat] if isinstance(feat, torch.Tensor) else list(feat)
-        for feat in tapped['student']
-    ]
+    fkd, stages, _ = tapped_cross_stage_loss(cfg, batch, device)
     inputs, weights = [], []
     for s_idx, stage in enumerate(stages):
         # All pairs of this student stage share its input: their branch
@@ -241,7 +280,7 @@ def build_aligner_convs(
         used = stage[: None if fkd.multi_resolution else 1]
         stacked = stacked_branch_weights(aligners, len(used))
         for branch, weight in zip(used, stacked):
-            inputs.append(branch.detach().requires_grad_())
+            inputs.append(branch.requires_grad_())
             weights.append(weight[:, :, None, None].detach().requires_grad_())
 
     def aligner_convs():
@@ -261,6 +300,17 @@ def build_case(
     """A call running one step of case ``name`` on ``batch``."""
     if name == 'aligner_convs':
         return build_aligner_convs(cfg, batch, device)
+    if name == 'cross_stage_loss':
+        return build_cross_stage_loss(cfg, batch, device)
+    if name == 'networks_in_sequence':
+        teacher_forward = build_case('teacher_forward', cfg, batch, device, '')
+        student_step = build_case('student_step', cfg, batch, device, '')
+
+        def networks_in_sequence():
+            teacher_forward()
+            return student_step()
+
+        return networks_in_sequence
     if name == 'teacher_forward':
         teacher = build_teacher(cfg, device)
         inputs = teacher.data_preprocessor(batch, False)['inputs']
@@ -412,6 +462,11 @@ def report(
         'multikd_over_dwpose': ms['multikd_step'] / ms['dwpose_step'],
         'dwpose_over_floor': ms['dwpose_step'] / floor,
         'floor_with_aligner_convs': (floor + ms['aligner_convs']) / floor,
+        'networks_in_sequence_over_floor': ms['networks_in_sequence'] / floor,
+        'multikd_over_sequence_with_aligner_convs': ms['multikd_step']
+        / (ms['networks_in_sequence'] + ms['aligner_convs']),
+        'cross_stage_loss_over_aligner_convs': ms['cross_stage_loss']
+        / ms['aligner_convs'],
     }
     rows = [
         dict(
@@ -446,8 +501,15 @@ def report(
             f'- c / d = {ratios["multikd_over_dwpose"]:.3f}',
             f'- d / (a + b) = {ratios["dwpose_over_floor"]:.3f}',
             '- (a + b + e) / (a + b) = '
-            f'{ratios["floor_with_aligner_convs"]:.3f} (the best reachable '
-            'c / (a + b))',
+            f'{ratios["floor_with_aligner_convs"]:.3f}',
+            '- g / (a + b) = '
+            f'{ratios["networks_in_sequence_over_floor"]:.3f} (both '
+            'networks in one call, no loss)',
+            '- c / (g + e) = '
+            f'{ratios["multikd_over_sequence_with_aligner_convs"]:.3f}',
+            '- f / e = '
+            f'{ratios["cross_stage_loss_over_aligner_convs"]:.3f} (the '
+            'cross-stage loss alone over its convolutions)',
         ]
     )
     if memory:

@@ -94,6 +94,8 @@ def test_training_benchmark(tmp_path):
         'multikd_step',
         'dwpose_step',
         'aligner_convs',
+        'cross_stage_loss',
+        'networks_in_sequence',
     }
     ratios = report['ratios']
     floor = ms['student_step'] + ms['teacher_forward']
@@ -105,6 +107,15 @@ def test_training_benchmark(tmp_path):
     )
     assert ratios['floor_with_aligner_convs'] == pytest.approx(
         (floor + ms['aligner_convs']) / floor
+    )
+    assert ratios['multikd_over_sequence_with_aligner_convs'] == (
+        pytest.approx(
+            ms['multikd_step']
+            / (ms['networks_in_sequence'] + ms['aligner_convs'])
+        )
+    )
+    assert ratios['cross_stage_loss_over_aligner_convs'] == pytest.approx(
+        ms['cross_stage_loss'] / ms['aligner_convs']
     )
     for row in report['rows']:
         assert row['peak_mb'] >= row['peak_over_import_mb'] >= 0
