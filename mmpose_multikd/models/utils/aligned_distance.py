@@ -28,14 +28,19 @@ Per ``(n, c)``, with ``s = gamma / sigma`` and ``o = beta - s mu``,
 and the batch statistics are ``S_y`` and ``S_yy`` summed over the batch.
 No map at ``H x W`` with the stacked channels is ever built: every inner
 product is taken at the lower resolution of its two factors, through
-``<U_a p, U_b q> = <p, U_a^T U_b q>`` (:func:`adjoint_resize`), and the
-top branch enters through its own channels, ``z_0 = W_0 x_0``:
+``<U_a p, U_b q> = <p, U_a^T U_b q>`` (:func:`adjoint_resize`). A branch
+with few channels (the top branch always, and any with ``c_b <= C / 4``
+for ``C`` stacked channels) enters through its own channels, the others
+through their conv outputs ``z_b = W_b x_b`` at their own resolution:
 
-- ``<z_0, z_0> = W_0 (x_0 x_0^T) W_0^T`` (a ``c_0 x c_0`` Gram matrix),
-- ``<z_0, U_b z_b> = W_0 \\cdot (z_b (U_b^T x_0)^T)``,
-- ``<z_0, U_k t_k> = W_0 \\cdot ((U_k^T x_0) t_k^T)``,
-- ``<U_b z_b, U_{b'} z_{b'}>`` and ``<U_b z_b, U_k t_k>`` at the resolution
-  of branch ``b``.
+- ``<U_a W_a x_a, U_b W_b x_b> = W_a (x_a' x_b'^T) W_b^T`` per output
+  channel (a ``c_a x c_b`` Gram matrix, ``40 x 40`` for LiteHRNet-18's
+  top branch),
+- ``<U_a W_a x_a, U_b z_b> = W_a \\cdot (z_b x_a'^T)``,
+  ``<U_a W_a x_a, U_k t_k> = W_a \\cdot (x_a' t_k'^T)``,
+- ``<U_b z_b, U_c z_c>`` and ``<U_b z_b, U_k t_k>`` channel by channel,
+
+with ``'`` the factor brought to the smaller of the two sizes.
 
 The sums are combined in float64, and autograd differentiates the whole
 (the saved tensors are the low-resolution maps and small matrices).
@@ -160,52 +165,92 @@ def _student_moments(
     teachers: Sequence[TeacherStageMoments],
 ) -> Tuple[Tensor, Tensor, Tensor]:
     """``S_y``, ``S_yy`` and ``S_yT`` (float64, ``(N, C)``) of
-    ``y = sum_b U_b W_b x_b`` against the teachers' channels in order."""
-    top = branches[0]
-    full: Size = tuple(top.shape[-2:])
-    top_flat = top.flatten(2)
-    top_weight = weights[0].double()
-    lower = [
-        F.conv2d(branch, weight[:, :, None, None])
-        for branch, weight in zip(branches[1:], weights[1:])
+    ``y = sum_b U_b W_b x_b`` against the teachers' channels in order.
+
+    A branch enters through its own channels ``x_b`` (with ``W_b`` applied
+    to the small products) when it has few of them (the top branch always,
+    and any with ``c_b <= C / 4``), else through its conv output
+    ``z_b = W_b x_b`` at its own resolution.
+    """
+    full: Size = tuple(branches[0].shape[-2:])
+    channels = weights[0].shape[0]
+    inputs = [
+        b_idx
+        for b_idx, branch in enumerate(branches)
+        if b_idx == 0 or 4 * branch.shape[1] <= channels
     ]
-    top_at: Dict[Size, Tensor] = {full: top}
+    outputs = {
+        b_idx: F.conv2d(branch, weights[b_idx][:, :, None, None])
+        for b_idx, branch in enumerate(branches)
+        if b_idx not in inputs
+    }
+    weights64 = {b_idx: weights[b_idx].double() for b_idx in inputs}
+    resized: Dict[Tuple[int, Size], Tensor] = {}
 
-    def top_resized(size) -> Tensor:
-        size = tuple(size)
-        if size not in top_at:
-            top_at[size] = adjoint_resize(top, size, full)
-        return top_at[size]
+    def input_at(b_idx: int, size) -> Tensor:
+        """``x_b`` brought to ``size`` (``U_size^T U_b x_b``), cached."""
+        key = (b_idx, tuple(size))
+        if key not in resized:
+            resized[key] = adjoint_resize(branches[b_idx], size, full)
+        return resized[key]
 
-    def top_dots(others: Tensor, size) -> Tensor:
-        """``W_0 . (others (U^T x_0)^T)``: ``<z_0, U others>`` per (n, c)."""
-        cross = torch.bmm(
-            others.flatten(2), top_resized(size).flatten(2).transpose(1, 2)
-        )
-        return (cross.double() * top_weight).sum(dim=2)
+    def products(first: Tensor, second: Tensor) -> Tensor:
+        """``<U first_j, U second_k>`` for all channel pairs, taken at the
+        smaller size: ``(N, C_1, C_2)``."""
+        return torch.bmm(first.flatten(2), second.flatten(2).transpose(1, 2))
 
-    gram = torch.bmm(top_flat, top_flat.transpose(1, 2)).double()
-    sum_y = top_flat.sum(dim=2).double() @ top_weight.t()
-    sum_yy = ((top_weight @ gram) * top_weight).sum(dim=2)
+    def smaller(b_idx: int, other: Tensor) -> Tuple[Tensor, Tensor]:
+        """Input branch ``b`` and ``other`` with equal inner products, at
+        the smaller of their sizes (the larger one brought down)."""
+        size_b, size_o = branches[b_idx].shape[-2:], other.shape[-2:]
+        if size_o.numel() <= size_b.numel():
+            return input_at(b_idx, size_o), other
+        return branches[b_idx], adjoint_resize(other, size_b, full)
+
+    sum_y = sum(
+        _weighted_sums(branches[b], full).double() @ weights64[b].t()
+        for b in inputs
+    )
+    sum_y = sum_y + sum(
+        _weighted_sums(z_b, full).double() for z_b in outputs.values()
+    )
+    # <U W_a x_a, U W_b x_b> = W_a <U x_a, U x_b^T> W_b^T, per output channel
+    sum_yy = 0
+    for i, a_idx in enumerate(inputs):
+        for b_idx in inputs[i:]:
+            # a's own size when b == a: U_a^T U_a x_a against x_a
+            gram = products(*smaller(a_idx, branches[b_idx]))
+            quad = ((weights64[a_idx] @ gram.double()) * weights64[b_idx]).sum(
+                dim=2
+            )
+            sum_yy = sum_yy + (quad if b_idx == a_idx else 2 * quad)
+        for z_b in outputs.values():
+            first, second = smaller(a_idx, z_b)
+            cross = products(second, first)  # (N, C, c_a)
+            sum_yy = sum_yy + 2 * (cross.double() * weights64[a_idx]).sum(2)
+    lower = list(outputs.values())
     for b_idx, z_b in enumerate(lower):
-        sum_y = sum_y + _weighted_sums(z_b, full).double()
-        sum_yy = sum_yy + 2 * top_dots(z_b, z_b.shape[-2:])
         for c_idx, z_c in enumerate(lower[b_idx:]):
             dots = ResizedChannelDots.apply(z_b, z_c, full).double()
             sum_yy = sum_yy + (dots if c_idx == 0 else 2 * dots)
-    # <z_0, T>: each teacher branch against x_0 at that branch's size
-    cross_t = torch.cat(
-        [
-            torch.bmm(
-                top_resized(t.shape[-2:]).flatten(2),
-                t.flatten(2).transpose(1, 2),
-            )
-            for teacher in teachers
-            for t in teacher.branches
-        ],
-        dim=2,
-    )
-    sum_yt = (cross_t.double().transpose(1, 2) * top_weight).sum(dim=2)
+    # <U W_a x_a, T>: each teacher branch against x_a at the smaller size
+    teacher_branches = [
+        (teacher, k_idx, t)
+        for teacher in teachers
+        for k_idx, t in enumerate(teacher.branches)
+    ]
+    sum_yt = 0
+    for a_idx in inputs:
+        size_a = branches[a_idx].shape[-2:]
+        crosses = []
+        for teacher, k_idx, t in teacher_branches:
+            if t.shape[-2:].numel() <= size_a.numel():
+                first, second = input_at(a_idx, t.shape[-2:]), t
+            else:
+                first, second = branches[a_idx], teacher.at(size_a)[k_idx]
+            crosses.append(products(first, second))
+        cross = torch.cat(crosses, dim=2).double().transpose(1, 2)
+        sum_yt = sum_yt + (cross * weights64[a_idx]).sum(dim=2)
     # <U_b z_b, T> = <z_b, U_b^T T>, the teachers' side cached per size
     for z_b in lower:
         teacher_maps = [m for t in teachers for m in t.at(z_b.shape[-2:])]

@@ -19,24 +19,28 @@ from mmpose_multikd.models.utils.resize import (
 
 DTYPE = torch.float64
 BRANCH_CHANNELS = (4, 6, 8)
+# The stacked aligners have 15 channels: a branch with at most 15 / 4 of
+# its own enters through them (the top branch always), the others through
+# their conv outputs. Defaults: only the top branch; also all and mixed.
+BRANCH_CHANNEL_SETS = [BRANCH_CHANNELS, (4, 2, 3), (4, 3, 8)]
 # Per pair, the teacher stage's branch channels (its fused map has their
 # sum), highest resolution first, at 8x8, 4x4, 2x2.
 TEACHER_BRANCHES = ((3, 2), (4, 2, 1), (3,))
 GROUPS = tuple(sum(channels) for channels in TEACHER_BRANCHES)
 
 
-def make_case(training, momentum=0.1, seed=0):
+def make_case(training, momentum=0.1, seed=0, branch_channels=BRANCH_CHANNELS):
     generator = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     branches = [
         torch.randn(
             3, c, 8 >> b, 8 >> b, generator=generator, dtype=DTYPE
         ).requires_grad_()
-        for b, c in enumerate(BRANCH_CHANNELS)
+        for b, c in enumerate(branch_channels)
     ]
     aligners = []
     for channels in GROUPS:
-        aligner = BranchAligner(BRANCH_CHANNELS, channels).to(DTYPE)
+        aligner = BranchAligner(branch_channels, channels).to(DTYPE)
         aligner.bn.momentum = momentum
         aligner.bn.weight.data.uniform_(0.5, 1.5)
         aligner.bn.bias.data.uniform_(-0.5, 0.5)
@@ -94,10 +98,15 @@ def assert_same_grads(
         torch.testing.assert_close(grad, ref)
 
 
+@pytest.mark.parametrize('branch_channels', BRANCH_CHANNEL_SETS)
 @pytest.mark.parametrize('training', [True, False])
 @pytest.mark.parametrize('momentum', [0.1, None])
-def test_values_gradients_and_running_stats(training, momentum):
-    branches, aligners, teachers = make_case(training, momentum)
+def test_values_gradients_and_running_stats(
+    training, momentum, branch_channels
+):
+    branches, aligners, teachers = make_case(
+        training, momentum, branch_channels=branch_channels
+    )
     ref_aligners = copy.deepcopy(aligners)
     upstream = torch.randn(3, len(GROUPS), dtype=DTYPE)
 
@@ -114,9 +123,12 @@ def test_values_gradients_and_running_stats(training, momentum):
         assert int(aligners[0].bn.num_batches_tracked) == 1
 
 
+@pytest.mark.parametrize('branch_channels', BRANCH_CHANNEL_SETS)
 @pytest.mark.parametrize('training', [True, False])
-def test_gradcheck(training):
-    branches, aligners, teachers = make_case(training)
+def test_gradcheck(training, branch_channels):
+    branches, aligners, teachers = make_case(
+        training, branch_channels=branch_channels
+    )
     for aligner in aligners:
         aligner.requires_grad_(False)
 
