@@ -5,7 +5,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
@@ -25,11 +24,10 @@ from ..utils.stage_inputs import (
     stage_branches,
 )
 from ..utils.stage_similarity import (
-    batch_similarity,
     check_fixed_batch_size,
     check_similarity_options,
     similarity_size,
-    spatial_similarity,
+    stage_embedding,
 )
 
 OWNER = 'CrossStageAttentionKDLoss'
@@ -374,13 +372,23 @@ class CrossStageAttentionKDLoss(nn.Module):
         if not self.weight_adaptation:
             return torch.full_like(distances, 1.0 / len(self._valid_pairs))
         student_embeds = [
-            self._embed(branches, projection)
+            stage_embedding(
+                self._used_branches(branches),
+                projection,
+                self.similarity,
+                self.pool_size,
+            )
             for branches, projection in zip(
                 student_branches, self.student_projections
             )
         ]
         teacher_embeds = [
-            self._embed(branches, projection)
+            stage_embedding(
+                self._used_branches(branches),
+                projection,
+                self.similarity,
+                self.pool_size,
+            )
             for branches, projection in zip(
                 teacher_branches, self.teacher_projections
             )
@@ -393,27 +401,6 @@ class CrossStageAttentionKDLoss(nn.Module):
             dim=1,
         )
         return logits.softmax(dim=1)
-
-    def _embed(self, branches: List[Tensor], projection: nn.Linear) -> Tensor:
-        """L2-normalised projection of a stage's similarity vectors.
-
-        Args:
-            branches (list[Tensor]): The stage's branches ``(N, C_b, H_b,
-                W_b)``, highest resolution first.
-            projection (nn.Linear): The stage's projection layer.
-
-        Returns:
-            Tensor: Embeddings ``(N, embed_dim)`` with unit norm.
-        """
-        if self.similarity == 'spatial':
-            similarity = spatial_similarity(
-                self._used_branches(branches), self.pool_size
-            )
-        else:
-            similarity = batch_similarity(
-                torch.cat(fused_pieces(self._used_branches(branches)), 1)
-            )
-        return F.normalize(projection(similarity), dim=1)
 
     def _used_branches(self, branches: Sequence) -> list:
         """All branches (tensors or channels) with MFT, else the top one."""

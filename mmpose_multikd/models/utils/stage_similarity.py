@@ -9,10 +9,12 @@ are the two modes of its ``similarity`` option.
 from typing import List, Optional
 
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from .resize import pool_resized
+from .stage_inputs import fused_pieces
 
 SIMILARITY_MODES = ('spatial', 'batch')
 
@@ -113,3 +115,29 @@ def batch_similarity(feat: Tensor) -> Tensor:
     """
     flat = feat.flatten(1)
     return F.normalize(flat @ flat.t(), dim=1)
+
+
+def stage_embedding(
+    branches: List[Tensor],
+    projection: nn.Linear,
+    similarity: str,
+    pool_size: int,
+) -> Tensor:
+    """L2-normalised projection of a stage's similarity vectors.
+
+    Args:
+        branches (list[Tensor]): The stage's used branches ``(N, C_b, H_b,
+            W_b)``, highest resolution first.
+        projection (nn.Linear): The stage's projection layer.
+        similarity (str): ``'spatial'`` (:func:`spatial_similarity`) or
+            ``'batch'`` (:func:`batch_similarity` of the fused map).
+        pool_size (int): Pooled side for ``'spatial'``.
+
+    Returns:
+        Tensor: Embeddings ``(N, embed_dim)`` with unit norm.
+    """
+    if similarity == 'spatial':
+        vectors = spatial_similarity(branches, pool_size)
+    else:
+        vectors = batch_similarity(torch.cat(fused_pieces(branches), 1))
+    return F.normalize(projection(vectors), dim=1)
