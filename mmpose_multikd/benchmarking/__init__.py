@@ -1,8 +1,14 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Measuring helpers of ``tools/benchmark*.py``: batches, interleaved
-timings, peak memory and reports."""
+timings, peak memory, reports and the loss-only training cases."""
 
 from .batches import synthetic_batch
+from .loss_cases import (
+    adam,
+    build_aligner_convs,
+    build_cross_stage_loss,
+    tapped_cross_stage_loss,
+)
 from .memory import (
     MEMORY_TAG,
     current_rss_mb,
@@ -18,6 +24,9 @@ from .timing import interleaved_timings, median_ms, synchronize, time_call
 
 __all__ = [
     'MEMORY_TAG',
+    'adam',
+    'build_aligner_convs',
+    'build_cross_stage_loss',
     'current_rss_mb',
     'gpu_peak_memory_mb',
     'interleaved_timings',
@@ -31,6 +40,7 @@ __all__ = [
     'runtime_baseline_rss_mb',
     'synchronize',
     'synthetic_batch',
+    'tapped_cross_stage_loss',
     'time_call',
     'write_report',
 ]
