@@ -117,7 +117,7 @@ def pool_resized(feat: Tensor, size: Sequence[int], pool_size: int) -> Tensor:
         return F.adaptive_avg_pool2d(feat, pool_size)
     rows = pool_resize_matrix(feat.shape[-2], size[0], pool_size).to(feat)
     cols = pool_resize_matrix(feat.shape[-1], size[1], pool_size).to(feat)
-    return torch.einsum('ph,nchw,qw->ncpq', rows, feat, cols)
+    return rows @ (feat @ cols.t())
 
 
 def _adjoint_matrix(src: int, dst: int, full: int) -> Optional[Tensor]:

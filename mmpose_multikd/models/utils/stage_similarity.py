@@ -99,8 +99,8 @@ def spatial_similarity(branches: List[Tensor], pool_size: int) -> Tensor:
     pooled = torch.cat(
         [pool_resized(branch, size, pool_size) for branch in branches], dim=1
     )
-    positions = F.normalize(pooled.flatten(2).transpose(1, 2), dim=2)
-    return torch.bmm(positions, positions.transpose(1, 2)).flatten(1)
+    positions = F.normalize(pooled.flatten(2), dim=1)  # (N, C, P^2)
+    return torch.bmm(positions.transpose(1, 2), positions).flatten(1)
 
 
 def batch_similarity(feat: Tensor) -> Tensor:
