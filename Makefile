@@ -12,12 +12,12 @@ test: install  ## the whole test suite (CPU)
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check mmpose_multikd configs tools tests
-	$(VENV)/bin/ruff format --check mmpose_multikd configs tools tests
+	$(VENV)/bin/ruff check mmpose_multikd configs tools tests setup.py
+	$(VENV)/bin/ruff format --check mmpose_multikd configs tools tests setup.py
 
 format: install
-	$(VENV)/bin/ruff check --fix mmpose_multikd configs tools tests
-	$(VENV)/bin/ruff format mmpose_multikd configs tools tests
+	$(VENV)/bin/ruff check --fix mmpose_multikd configs tools tests setup.py
+	$(VENV)/bin/ruff format mmpose_multikd configs tools tests setup.py
 
 demo: install  ## the main job
 	$(PY) tools/demo.py

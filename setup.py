@@ -1,11 +1,13 @@
-"""mmpose-multikd: Multi-KD distillation of SimDR pose estimators (MMPose plugin)."""
+"""mmpose-multikd: Multi-KD distillation of SimDR pose estimators."""
+
 from setuptools import find_packages, setup
 
 
 def read_requirements(path: str) -> list:
     with open(path) as f:
         return [
-            line.strip() for line in f
+            line.strip()
+            for line in f
             if line.strip() and not line.startswith('#')
         ]
 

@@ -42,8 +42,12 @@ through their conv outputs ``z_b = W_b x_b`` at their own resolution:
 
 with ``'`` the factor brought to the smaller of the two sizes.
 
-The sums are combined in float64, and autograd differentiates the whole
-(the saved tensors are the low-resolution maps and small matrices).
+The products of an input branch at its own size (its Gram matrix, its
+sums, and its products with the teacher branches at least as large) come
+from one :class:`.channel_products.BranchProducts` node, whose backward
+writes the branch's gradient into one buffer. The sums are combined in
+float64, and autograd differentiates the whole (the saved tensors are the
+low-resolution maps and small matrices).
 Values, gradients and running statistics are those of the module path
 (:class:`BranchAligner`, resizing, then the MSE):
 ``tests/test_models/test_utils/test_aligned_distance.py`` checks them.
@@ -56,14 +60,10 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .branch_aligner import BranchAligner
+from .channel_products import ResizedChannelDots, branch_products, channel_dots
 from .resize import adjoint_resize, adjoint_resize_ones
 
 Size = Tuple[int, int]
-
-
-def _channel_dots(first: Tensor, second: Tensor) -> Tensor:
-    """``sum_{h,w} first * second`` per ``(n, c)``: ``(N, C)``."""
-    return torch.linalg.vecdot(first.flatten(2), second.flatten(2), dim=2)
 
 
 def _weighted_sums(feat: Tensor, full: Size) -> Tensor:
@@ -73,48 +73,6 @@ def _weighted_sums(feat: Tensor, full: Size) -> Tensor:
         return feat.flatten(2).sum(dim=2)
     ones = adjoint_resize_ones(feat.shape[-2:], full, feat)
     return feat.flatten(2) @ ones.flatten()
-
-
-class ResizedChannelDots(torch.autograd.Function):
-    """``<U_p p, U_q q>`` per ``(n, c)``, ``U`` resizing to ``full``.
-
-    ``apply(first, second, full)`` with ``first`` ``(N, C, h, w)`` and
-    ``second`` ``(N, C, h', w')``: computed at ``first``'s size as
-    ``<first, adjoint_resize(second)>``. Only the two inputs are saved (the
-    maps the caller keeps anyway); the backward takes the adjoint resizing
-    again, each way:
-
-    .. math::
-
-        \\partial / \\partial p = g \\, U_p^T U_q q, \\qquad
-        \\partial / \\partial q = g \\, U_q^T U_p p
-    """
-
-    @staticmethod
-    def forward(ctx, first: Tensor, second: Tensor, full: Size) -> Tensor:  # type: ignore[override]
-        ctx.full = tuple(full)
-        ctx.same = first is second
-        ctx.save_for_backward(first, second)
-        return _channel_dots(
-            first, adjoint_resize(second, first.shape[-2:], ctx.full)
-        )
-
-    @staticmethod
-    def backward(ctx, grad: Tensor):
-        first, second = ctx.saved_tensors
-        per_map = grad[:, :, None, None]
-        grad_first = grad_second = None
-        if ctx.needs_input_grad[0]:
-            grad_first = per_map * adjoint_resize(
-                second, first.shape[-2:], ctx.full
-            )
-            if ctx.same:  # <U p, U p>: both factors' share, on one edge
-                return 2 * grad_first, None, None
-        if ctx.needs_input_grad[1]:
-            grad_second = per_map * adjoint_resize(
-                first, second.shape[-2:], ctx.full
-            )
-        return grad_first, grad_second, None
 
 
 class TeacherStageMoments:
@@ -138,22 +96,27 @@ class TeacherStageMoments:
         )
         self.squares = torch.cat(
             [
-                _channel_dots(t, adjoint_resize(t, t.shape[-2:], self.size))
+                channel_dots(t, adjoint_resize(t, t.shape[-2:], self.size))
                 for t in self.branches
             ],
             dim=1,
         )
-        self._at: Dict[Size, List[Tensor]] = {}
+        self._at: Dict[Tuple[int, Size], Tensor] = {}
+
+    def branch_at(self, k_idx: int, size: Size) -> Tensor:
+        """``U_s^T U_k t_k`` at ``size`` (cached): ``<U_s p, U_k t_k> =
+        <p, branch_at(k, s)>`` for any ``p`` at ``s``."""
+        key = (k_idx, tuple(size))
+        if key not in self._at:
+            self._at[key] = adjoint_resize(
+                self.branches[k_idx], size, self.size
+            )
+        return self._at[key]
 
     def at(self, size: Size) -> List[Tensor]:
-        """``U_s^T U_k t_k`` at ``size`` for every branch ``k`` (cached):
-        ``<U_s p, T> = <p, concat_k at(s)[k]>`` for any ``p`` at ``s``."""
-        size = tuple(size)
-        if size not in self._at:
-            self._at[size] = [
-                adjoint_resize(t, size, self.size) for t in self.branches
-            ]
-        return self._at[size]
+        """:meth:`branch_at` ``size`` for every branch: ``<U_s p, T> =
+        <p, concat_k at(s)[k]>`` for any ``p`` at ``s``."""
+        return [self.branch_at(k, size) for k in range(len(self.branches))]
 
 
 TeacherStage = Union[TeacherStageMoments, Sequence[Tensor]]
@@ -207,22 +170,42 @@ def _student_moments(
             return input_at(b_idx, size_o), other
         return branches[b_idx], adjoint_resize(other, size_b, full)
 
-    sum_y = sum(
-        _weighted_sums(branches[b], full).double() @ weights64[b].t()
-        for b in inputs
-    )
-    sum_y = sum_y + sum(
-        _weighted_sums(z_b, full).double() for z_b in outputs.values()
-    )
+    teacher_branches = [
+        (teacher, k_idx, t)
+        for teacher in teachers
+        for k_idx, t in enumerate(teacher.branches)
+    ]
+    # Per input branch, its products at its own size in one autograd node
+    # (one gradient buffer): its Gram matrix, its cross products with the
+    # teacher branches at least as large (brought down to it), and its sums
+    # (against U^T 1).
+    own_gram, own_cross, sum_y = {}, {}, 0
+    for a_idx in inputs:
+        feat = branches[a_idx]
+        size_a = feat.shape[-2:]
+        fixed = [
+            teacher.branch_at(k_idx, size_a)
+            for teacher, k_idx, t in teacher_branches
+            if t.shape[-2:].numel() >= size_a.numel()
+        ]
+        ones = adjoint_resize_ones(size_a, full, feat)
+        fixed.append(ones.expand(feat.shape[0], 1, *size_a))
+        gram, cross = branch_products(feat, fixed, full)
+        own_gram[a_idx] = gram.double()
+        cross = cross.double().transpose(1, 2)  # (N, K + 1, c_a)
+        own_cross[a_idx] = cross[:, :-1]
+        sum_y = sum_y + cross[:, -1] @ weights64[a_idx].t()
+    for z_b in outputs.values():
+        sum_y = sum_y + _weighted_sums(z_b, full).double()
     # <U W_a x_a, U W_b x_b> = W_a <U x_a, U x_b^T> W_b^T, per output channel
     sum_yy = 0
     for i, a_idx in enumerate(inputs):
         for b_idx in inputs[i:]:
-            # a's own size when b == a: U_a^T U_a x_a against x_a
-            gram = products(*smaller(a_idx, branches[b_idx]))
-            quad = ((weights64[a_idx] @ gram.double()) * weights64[b_idx]).sum(
-                dim=2
-            )
+            if b_idx == a_idx:
+                gram = own_gram[a_idx]
+            else:
+                gram = products(*smaller(a_idx, branches[b_idx])).double()
+            quad = ((weights64[a_idx] @ gram) * weights64[b_idx]).sum(dim=2)
             sum_yy = sum_yy + (quad if b_idx == a_idx else 2 * quad)
         for z_b in outputs.values():
             first, second = smaller(a_idx, z_b)
@@ -233,23 +216,28 @@ def _student_moments(
         for c_idx, z_c in enumerate(lower[b_idx:]):
             dots = ResizedChannelDots.apply(z_b, z_c, full).double()
             sum_yy = sum_yy + (dots if c_idx == 0 else 2 * dots)
-    # <U W_a x_a, T>: each teacher branch against x_a at the smaller size
-    teacher_branches = [
-        (teacher, k_idx, t)
-        for teacher in teachers
-        for k_idx, t in enumerate(teacher.branches)
-    ]
+    # <U W_a x_a, T>: the teacher branches at least as large as x_a from its
+    # own products, each smaller one against x_a brought down to it
     sum_yt = 0
     for a_idx in inputs:
         size_a = branches[a_idx].shape[-2:]
-        crosses = []
-        for teacher, k_idx, t in teacher_branches:
-            if t.shape[-2:].numel() <= size_a.numel():
-                first, second = input_at(a_idx, t.shape[-2:]), t
-            else:
-                first, second = branches[a_idx], teacher.at(size_a)[k_idx]
-            crosses.append(products(first, second))
-        cross = torch.cat(crosses, dim=2).double().transpose(1, 2)
+        own = iter(
+            own_cross[a_idx].split(
+                [
+                    t.shape[1]
+                    for _, _, t in teacher_branches
+                    if t.shape[-2:].numel() >= size_a.numel()
+                ],
+                dim=1,
+            )
+        )
+        crosses = [
+            next(own)
+            if t.shape[-2:].numel() >= size_a.numel()
+            else products(t, input_at(a_idx, t.shape[-2:])).double()
+            for _, _, t in teacher_branches
+        ]
+        cross = torch.cat(crosses, dim=1)  # (N, C, c_a)
         sum_yt = sum_yt + (cross * weights64[a_idx]).sum(dim=2)
     # <U_b z_b, T> = <z_b, U_b^T T>, the teachers' side cached per size
     for z_b in lower:
@@ -259,7 +247,7 @@ def _student_moments(
             sum_yt
             + torch.cat(
                 [
-                    _channel_dots(z_slice, teacher_map)
+                    channel_dots(z_slice, teacher_map)
                     for z_slice, teacher_map in zip(
                         z_b.split(widths, dim=1), teacher_maps
                     )

@@ -8,7 +8,6 @@ import torch
 
 from mmpose_multikd.models.utils import BranchAligner, resize_bilinear
 from mmpose_multikd.models.utils.aligned_distance import (
-    ResizedChannelDots,
     TeacherStageMoments,
     stage_pair_distances,
 )
@@ -230,38 +229,6 @@ def test_teacher_stage_moments():
     torch.testing.assert_close(
         stage_pair_distances(branches, shared_aligners, shared),
         stage_pair_distances(branches, aligners, teachers),
-    )
-
-
-@pytest.mark.parametrize('sizes', [((4, 4), (2, 2)), ((2, 2), (8, 8))])
-def test_resized_channel_dots(sizes):
-    """``<U p, U q>`` per ``(n, c)`` against the maps resized by
-    ``F.interpolate``; gradients by ``gradcheck``, also with ``p is q``."""
-    full = (8, 8)
-    generator = torch.Generator().manual_seed(0)
-    p, q = (
-        torch.randn(
-            2, 3, *size, generator=generator, dtype=DTYPE
-        ).requires_grad_()
-        for size in sizes
-    )
-
-    def up(feat):
-        return torch.nn.functional.interpolate(
-            feat, size=full, mode='bilinear', align_corners=False
-        )
-
-    torch.testing.assert_close(
-        ResizedChannelDots.apply(p, q, full), (up(p) * up(q)).sum((2, 3))
-    )
-    assert torch.autograd.gradcheck(
-        lambda p, q: ResizedChannelDots.apply(p, q, full), (p, q)
-    )
-    assert torch.autograd.gradcheck(
-        lambda p: ResizedChannelDots.apply(p, p, full), (p,)
-    )
-    torch.testing.assert_close(
-        ResizedChannelDots.apply(p, p, full), up(p).square().sum((2, 3))
     )
 
 
