@@ -12,6 +12,7 @@ from mmengine.optim import OptimWrapper
 from mmpose.registry import MODELS
 
 from ..models.losses import CrossStageAttentionKDLoss
+from ..models.utils import as_branch_list
 from ..models.utils.aligned_distance import stacked_branch_weights
 
 
@@ -48,9 +49,7 @@ def tapped_cross_stage_loss(
     handle.remove()
     stages = {
         side: [
-            [feat.detach()]
-            if isinstance(feat, torch.Tensor)
-            else [branch.detach() for branch in feat]
+            [branch.detach() for branch in as_branch_list(feat)]
             for feat in tapped[side]
         ]
         for side in ('student', 'teacher')

@@ -178,23 +178,37 @@ def _student_moments(
     # Per input branch, its products at its own size in one autograd node
     # (one gradient buffer): its Gram matrix, its cross products with the
     # teacher branches at least as large (brought down to it), and its sums
-    # (against U^T 1).
-    own_gram, own_cross, sum_y = {}, {}, 0
+    # (against U^T 1); each smaller teacher branch against x_a brought down
+    # to it. ``own_teacher_crosses[a]`` is (N, C, c_a) in teacher order.
+    own_gram, own_teacher_crosses, sum_y = {}, {}, 0
     for a_idx in inputs:
         feat = branches[a_idx]
         size_a = feat.shape[-2:]
+        large = [
+            t.shape[-2:].numel() >= size_a.numel()
+            for _, _, t in teacher_branches
+        ]
         fixed = [
             teacher.branch_at(k_idx, size_a)
-            for teacher, k_idx, t in teacher_branches
-            if t.shape[-2:].numel() >= size_a.numel()
+            for (teacher, k_idx, _), is_large in zip(teacher_branches, large)
+            if is_large
         ]
         ones = adjoint_resize_ones(size_a, full, feat)
         fixed.append(ones.expand(feat.shape[0], 1, *size_a))
         gram, cross = branch_products(feat, fixed, full)
         own_gram[a_idx] = gram.double()
         cross = cross.double().transpose(1, 2)  # (N, K + 1, c_a)
-        own_cross[a_idx] = cross[:, :-1]
         sum_y = sum_y + cross[:, -1] @ weights64[a_idx].t()
+        own = iter(cross[:, :-1].split([f.shape[1] for f in fixed[:-1]], 1))
+        own_teacher_crosses[a_idx] = torch.cat(
+            [
+                next(own)
+                if is_large
+                else products(t, input_at(a_idx, t.shape[-2:])).double()
+                for (_, _, t), is_large in zip(teacher_branches, large)
+            ],
+            dim=1,
+        )
     for z_b in outputs.values():
         sum_y = sum_y + _weighted_sums(z_b, full).double()
     # <U W_a x_a, U W_b x_b> = W_a <U x_a, U x_b^T> W_b^T, per output channel
@@ -216,29 +230,10 @@ def _student_moments(
         for c_idx, z_c in enumerate(lower[b_idx:]):
             dots = ResizedChannelDots.apply(z_b, z_c, full).double()
             sum_yy = sum_yy + (dots if c_idx == 0 else 2 * dots)
-    # <U W_a x_a, T>: the teacher branches at least as large as x_a from its
-    # own products, each smaller one against x_a brought down to it
-    sum_yt = 0
-    for a_idx in inputs:
-        size_a = branches[a_idx].shape[-2:]
-        own = iter(
-            own_cross[a_idx].split(
-                [
-                    t.shape[1]
-                    for _, _, t in teacher_branches
-                    if t.shape[-2:].numel() >= size_a.numel()
-                ],
-                dim=1,
-            )
-        )
-        crosses = [
-            next(own)
-            if t.shape[-2:].numel() >= size_a.numel()
-            else products(t, input_at(a_idx, t.shape[-2:])).double()
-            for _, _, t in teacher_branches
-        ]
-        cross = torch.cat(crosses, dim=1)  # (N, C, c_a)
-        sum_yt = sum_yt + (cross * weights64[a_idx]).sum(dim=2)
+    # <U W_a x_a, T>, from the crosses above
+    sum_yt = sum(
+        (own_teacher_crosses[a] * weights64[a]).sum(dim=2) for a in inputs
+    )
     # <U_b z_b, T> = <z_b, U_b^T T>, the teachers' side cached per size
     for z_b in lower:
         teacher_maps = [m for t in teachers for m in t.at(z_b.shape[-2:])]

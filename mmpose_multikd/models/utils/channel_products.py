@@ -94,7 +94,7 @@ class BranchProducts(torch.autograd.Function):
             + \\sum_k \\bar P_k f_k
 
     where autograd would accumulate one full-size gradient per product.
-    Saved: ``x``, ``A x`` when it differs from ``x``, and the fixed maps.
+    Saved: ``A x`` (a view of ``x`` at ``full``) and the fixed maps.
     """
 
     @staticmethod
