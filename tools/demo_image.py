@@ -5,6 +5,12 @@
         configs/simdr/simcc_litehrnet18_8xb64-210e_mpii-256x256.py \
         litehrnet18_multikd.pth person.jpg --out vis.png [--bbox x1 y1 x2 y2]
 
+CONFIG/CHECKPOINT: the student's own MMPose config and a plain checkpoint
+(``tools/extract_student.py``), or a ``MultiKDDistiller`` config and the
+checkpoint its training wrote (e.g.
+``configs/demo/multikd_litehrnet18_demo.py`` and
+``work_dirs/.../epoch_12.pth``): the student is drawn.
+
 Boxes: ``--bbox``; or, given an MMDetection detector config and checkpoint
 (``--det-config``/``--det-checkpoint``), the detected persons (MMPose's
 top-down-with-detector pattern); otherwise the whole image. The keypoints
@@ -16,16 +22,18 @@ import os.path as osp
 from typing import Optional
 
 import numpy as np
-from mmpose.apis import inference_topdown, init_model
+from mmpose.apis import inference_topdown
 from mmpose.structures import merge_data_samples
 
-from mmpose_multikd.apis.visualization import draw_pose, write_pose_json
+from mmpose_multikd.apis import draw_pose, init_student, write_pose_json
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='pose model config (the student)')
-    parser.add_argument('checkpoint', help='pose model checkpoint')
+    parser.add_argument('config', help='student or MultiKDDistiller config')
+    parser.add_argument(
+        'checkpoint', help='student or MultiKDDistiller checkpoint'
+    )
     parser.add_argument('image', help='input image')
     parser.add_argument('--out', default='vis.png', help='output picture')
     parser.add_argument(
@@ -71,7 +79,9 @@ def main() -> None:
     args = parse_args()
     if not osp.isfile(args.image):
         raise FileNotFoundError(f'Image {args.image!r} not found')
-    model = init_model(args.config, args.checkpoint, device=args.device)
+    # A distiller config and checkpoint give their student; a plain MMPose
+    # config and checkpoint give that model (as mmpose.apis.init_model).
+    model = init_student(args.config, args.checkpoint, device=args.device)
     results = inference_topdown(model, args.image, person_boxes(args))
     pose = merge_data_samples(results)
 

@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""`tools/demo_image.py` draws the model's own prediction."""
+"""`tools/demo_image.py` draws the model's own prediction, from a plain
+student or from a distiller config and checkpoint (its student)."""
 
 import json
 import subprocess
@@ -22,22 +23,21 @@ STUDENT_CFG = str(
     / 'configs'
     / 'simcc_litehrnet18_tiny_mpii-64x64.py'
 )
+DISTILLER_CFG = str(
+    REPO_ROOT
+    / 'tests'
+    / 'data'
+    / 'configs'
+    / 'multikd_litehrnet18_tiny_mpii-64x64.py'
+)
 
 
-@pytest.mark.slow
-def test_demo_image_draws_the_prediction(mpii_root, tmp_path):
-    torch.manual_seed(0)
-    student = MODELS.build(Config.fromfile(STUDENT_CFG).model)
-    checkpoint = tmp_path / 'student.pth'
-    torch.save({'state_dict': student.state_dict()}, checkpoint)
-    image, bbox = val_sample(mpii_root, 1)
-    out = tmp_path / 'vis.png'
-
-    result = subprocess.run(
+def run_demo_image(config, checkpoint, image, out, bbox, cwd):
+    return subprocess.run(
         [
             sys.executable,
             str(REPO_ROOT / 'tools' / 'demo_image.py'),
-            STUDENT_CFG,
+            config,
             str(checkpoint),
             image,
             '--out',
@@ -49,7 +49,21 @@ def test_demo_image_draws_the_prediction(mpii_root, tmp_path):
         ],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=cwd,
+    )
+
+
+@pytest.mark.slow
+def test_demo_image_draws_the_prediction(mpii_root, tmp_path):
+    torch.manual_seed(0)
+    student = MODELS.build(Config.fromfile(STUDENT_CFG).model)
+    checkpoint = tmp_path / 'student.pth'
+    torch.save({'state_dict': student.state_dict()}, checkpoint)
+    image, bbox = val_sample(mpii_root, 1)
+    out = tmp_path / 'vis.png'
+
+    result = run_demo_image(
+        STUDENT_CFG, checkpoint, image, out, bbox, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr[-3000:]
     drawn_keypoints = np.array(
@@ -95,3 +109,49 @@ def test_demo_image_draws_the_prediction(mpii_root, tmp_path):
     ]
     for row, col in far:
         assert np.array_equal(picture[row, col], original[row, col])
+
+
+@pytest.mark.slow
+def test_demo_image_draws_the_student_of_a_distiller(mpii_root, tmp_path):
+    """A distiller config and the checkpoint its training wrote (as
+    ``mim train`` saves it: ``state_dict`` with ``student.``/``teacher.``
+    keys and a ``meta`` holding NumPy arrays) draw the student's
+    prediction, where MMPose's ``init_model`` fails on the distiller config
+    (``'ConfigDict' object has no attribute 'backbone'``)."""
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+
+    torch.manual_seed(0)
+    distiller = MODELS.build(Config.fromfile(DISTILLER_CFG).model)
+    with torch.no_grad():
+        for param in distiller.student.parameters():
+            param.add_(0.01 * torch.randn_like(param))
+    checkpoint = tmp_path / 'epoch_1.pth'
+    dataset_meta = parse_pose_metainfo(
+        dict(from_file='configs/_base_/datasets/mpii.py')
+    )
+    torch.save(
+        {
+            'state_dict': distiller.state_dict(),
+            'meta': dict(epoch=1, iter=3, dataset_meta=dataset_meta),
+        },
+        checkpoint,
+    )
+    image, bbox = val_sample(mpii_root, 1)
+    out = tmp_path / 'vis.png'
+
+    result = run_demo_image(
+        DISTILLER_CFG, checkpoint, image, out, bbox, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert out.is_file()
+    drawn_keypoints = np.array(
+        json.loads((tmp_path / 'vis.png.json').read_text())['keypoints']
+    )
+
+    # the keypoints are the student's: its own config, its weights
+    student = init_model(STUDENT_CFG, None, device='cpu')
+    student.load_state_dict(distiller.student.state_dict())
+    expected = inference_topdown(student, image, np.array([bbox]))
+    np.testing.assert_allclose(
+        drawn_keypoints, expected[0].pred_instances.keypoints, atol=1e-3
+    )

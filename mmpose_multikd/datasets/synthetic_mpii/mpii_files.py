@@ -5,13 +5,17 @@
 generator and writes ``images/*.png`` and ``annotations/{mpii_train.json,
 mpii_val.json, mpii_gt_val.mat}`` (1-based coordinates; the ``.mat`` has
 a fixed header so that the same seed gives byte-identical files).
+
+The writers (``mpii_record``, ``write_mpii_json``, ``write_mpii_gt_mat``)
+are shared with the other producers of MPII-format data (e.g. the LSP
+converter, ``mmpose_multikd.datasets.lsp``).
 """
 
 import io
 import json
 import os
 import os.path as osp
-from typing import Dict, List
+from typing import Dict, List, Sequence
 
 import cv2
 import numpy as np
@@ -24,6 +28,37 @@ _MAT_HEADER = b'MATLAB 5.0 MAT-file, Platform: posix, Created by: mmpose_multikd
 
 def _r(x: float) -> float:
     return round(float(x), 3)
+
+
+def mpii_record(
+    image_name: str,
+    center: Sequence[float],
+    scale: float,
+    joints: Sequence[Sequence[float]],
+    joints_vis: Sequence[int],
+) -> dict:
+    """An MPII JSON record from values already in MPII's convention.
+
+    Args:
+        image_name (str): file name under ``images/``.
+        center (sequence of float): ``[x, y]`` as written (1-based, before
+            the ``15 * scale`` shift ``MpiiDataset`` adds when loading).
+        scale (float): person box size / 200.
+        joints (sequence): 16 ``[x, y]`` (1-based, MPII order).
+        joints_vis (sequence of int): 16 flags, 1 for a labelled joint.
+
+    Returns:
+        dict: ``image``, ``center``, ``scale``, ``joints``, ``joints_vis``
+        (coordinates rounded to 1/1000 px, scale to 6 decimals).
+    """
+    cx, cy = center
+    return {
+        'image': image_name,
+        'center': [_r(cx), _r(cy)],
+        'scale': round(float(scale), 6),
+        'joints': [[_r(x), _r(y)] for x, y in joints],
+        'joints_vis': [int(v) for v in joints_vis],
+    }
 
 
 def to_mpii_record(sample: SyntheticSample, image_name: str) -> dict:
@@ -41,25 +76,77 @@ def to_mpii_record(sample: SyntheticSample, image_name: str) -> dict:
     """
     cx, cy = sample.center + 1.0
     cy -= MPII_CENTER_SHIFT * sample.scale
-    return {
-        'image': image_name,
-        'center': [_r(cx), _r(cy)],
-        'scale': round(float(sample.scale), 6),
-        'joints': [[_r(x + 1), _r(y + 1)] for x, y in sample.joints],
-        'joints_vis': [int(v) for v in sample.joints_vis],
-    }
+    return mpii_record(
+        image_name,
+        (cx, cy),
+        sample.scale,
+        [(x + 1, y + 1) for x, y in sample.joints],
+        sample.joints_vis,
+    )
 
 
-def _savemat_deterministic(path: str, data: dict) -> None:
+def _savemat_deterministic(
+    path: str, data: dict, header: bytes = _MAT_HEADER
+) -> None:
     """``scipy.io.savemat`` with a fixed header (no creation time)."""
     from scipy.io import savemat
 
     buf = io.BytesIO()
     savemat(buf, data)
     raw = bytearray(buf.getvalue())
-    raw[:116] = _MAT_HEADER.ljust(116, b' ')[:116]
+    raw[:116] = header.ljust(116, b' ')[:116]
     with open(path, 'wb') as f:
         f.write(bytes(raw))
+
+
+def write_mpii_json(path: str, records: List[dict]) -> None:
+    """Write a list of MPII records (``mpii_{train,val}.json``)."""
+    with open(path, 'w') as f:
+        json.dump(records, f)
+
+
+def write_mpii_gt_mat(
+    path: str,
+    headboxes: np.ndarray,
+    joints: np.ndarray,
+    joints_missing: np.ndarray,
+    header: bytes = _MAT_HEADER,
+) -> None:
+    """Write ``mpii_gt_val.mat`` in MPII's layout.
+
+    MMPose's ``MpiiDataset`` (``headbox_file``) reads ``headboxes_src``
+    and takes ``0.6 * ||(x2, y2) - (x1, y1)||`` of each box as the PCKh
+    head size; ``pos_gt_src`` and ``jnt_missing`` complete MPII's file.
+    Record ``i`` of ``mpii_val.json`` goes with box ``i``.
+
+    Args:
+        path (str): the ``.mat`` file to write.
+        headboxes (np.ndarray): ``(N, 2, 2)`` boxes ``[[x1, y1], [x2, y2]]``
+            (1-based).
+        joints (np.ndarray): ``(N, 16, 2)`` joints (1-based).
+        joints_missing (np.ndarray): ``(N, 16)``, 1 for an unlabelled joint.
+        header (bytes): the fixed 116-byte text header (no creation time,
+            so that the same input gives the same bytes).
+    """
+    n = len(headboxes)
+    _savemat_deterministic(
+        path,
+        {
+            # MPII layout: (2, 2, N), (16, 2, N), (16, N).
+            'headboxes_src': np.transpose(
+                np.asarray(headboxes, np.float64).reshape(n, 2, 2),
+                [1, 2, 0],
+            ),
+            'pos_gt_src': np.transpose(
+                np.asarray(joints, np.float64).reshape(n, 16, 2),
+                [1, 2, 0],
+            ),
+            'jnt_missing': np.asarray(joints_missing, np.uint8)
+            .reshape(n, 16)
+            .T,
+        },
+        header,
+    )
 
 
 def generate_synthetic_mpii(
@@ -137,25 +224,9 @@ def generate_synthetic_mpii(
     paths = {}
     for name in ('train', 'val'):
         paths[name] = osp.join(ann_dir, f'mpii_{name}.json')
-        with open(paths[name], 'w') as f:
-            json.dump(records[name], f)
+        write_mpii_json(paths[name], records[name])
     headbox_file = osp.join(ann_dir, 'mpii_gt_val.mat')
-    n_val = len(headboxes)
-    _savemat_deterministic(
-        headbox_file,
-        {
-            # MPII layout: (2, 2, N), (16, 2, N), (16, N).
-            'headboxes_src': np.transpose(
-                np.asarray(headboxes, np.float64).reshape(n_val, 2, 2),
-                [1, 2, 0],
-            ),
-            'pos_gt_src': np.transpose(
-                np.asarray(gt_joints, np.float64).reshape(n_val, 16, 2),
-                [1, 2, 0],
-            ),
-            'jnt_missing': np.asarray(missing, np.uint8).reshape(n_val, 16).T,
-        },
-    )
+    write_mpii_gt_mat(headbox_file, headboxes, gt_joints, missing)
     total = num_train + num_val
     return dict(
         data_root=out_dir,
