@@ -17,15 +17,27 @@ GPU: ``torch.cuda.max_memory_allocated``). The input is the config's codec
 ``input_size``; the forward is MMPose's ``mode='tensor'`` (backbone, neck
 and head, no post-processing) under ``torch.no_grad()`` in eval mode.
 Prints a markdown table and writes JSON (and the table beside it).
+
+``--table2`` measures the systems of the paper's Table 2
+(``mmpose_multikd.benchmarking.table2.TABLE2``: MMPose's own MPII configs
+through ``mmpose::`` paths, our Multi-KD students), in the paper's order
+and before any config given explicitly; its table adds the PCKh@0.5 that
+the list quotes (not measured) and lists, unmeasured, the systems that
+have no config or miss a package:
+
+    python tools/benchmark.py --table2 --batch-sizes 1 8 \\
+        --out docs/data/table2_cpu.json
+
+Configs may be ``mmpose::`` paths. No ``Pretrained`` ``init_cfg`` is kept,
+so nothing is downloaded.
 """
 
 import argparse
 import os.path as osp
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 from mmengine.analysis import get_model_complexity_info
-from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmpose_multikd.benchmarking import (
@@ -39,11 +51,22 @@ from mmpose_multikd.benchmarking import (
     runtime_baseline_rss_mb,
     write_report,
 )
+from mmpose_multikd.benchmarking.table2 import (
+    TABLE2,
+    load_config,
+    missing_requirements,
+    table2_row,
+)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('configs', nargs='+')
+    parser.add_argument('configs', nargs='*')
+    parser.add_argument(
+        '--table2',
+        action='store_true',
+        help="the paper's Table 2 systems (before any config given)",
+    )
     parser.add_argument('--batch-sizes', type=int, nargs='+', default=[1, 32])
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--repeats', type=int, default=5)
@@ -53,21 +76,56 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--memory-child', action='store_true', help='(internal)'
     )
-    return parser.parse_args()
+    parser.add_argument('--table2-row', help='(internal)')
+    args = parser.parse_args()
+    if not args.configs and not args.table2:
+        parser.error('give configs, --table2, or both')
+    return args
 
 
-def deployed_model(config_path: str, device: str) -> torch.nn.Module:
+def benchmark_cases(args: argparse.Namespace) -> List[dict]:
+    """What to measure, in order: ``name``, ``config``, ``overrides`` and,
+    for a Table 2 system, its row (``skipped`` says why one is not
+    measured)."""
+    cases = []
+    if args.table2:
+        for row in TABLE2:
+            case = dict(
+                name=row.name,
+                config=row.config,
+                overrides=row.overrides,
+                row=row,
+            )
+            missing = missing_requirements(row)
+            if row.config is None:
+                case['skipped'] = row.note
+            elif missing:
+                case['skipped'] = f'needs {", ".join(missing)} (not installed)'
+            cases.append(case)
+    for path in args.configs:
+        name = osp.splitext(osp.basename(path))[0]
+        cases.append(dict(name=name, config=path, overrides=None, row=None))
+    names = [case['name'] for case in cases]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f'configs measured twice: {duplicates}')
+    return cases
+
+
+def deployed_model(
+    config_path: str, device: str, overrides: Optional[dict] = None
+) -> torch.nn.Module:
     """The model a config deploys, in eval mode on ``device``."""
     from mmpose.registry import MODELS
 
-    model = MODELS.build(Config.fromfile(config_path).model)
+    model = MODELS.build(load_config(config_path, overrides).model)
     model = getattr(model, 'student', model)
     return model.to(device).eval()
 
 
-def input_size(config_path: str) -> tuple:
+def input_size(config_path: str, overrides: Optional[dict] = None) -> tuple:
     """``(w, h)`` of the config's network input."""
-    cfg = Config.fromfile(config_path)
+    cfg = load_config(config_path, overrides)
     if 'codec' not in cfg or 'input_size' not in cfg.codec:
         raise KeyError(
             f'{config_path}: no codec.input_size to take the input size from'
@@ -102,9 +160,12 @@ def complexity(model: torch.nn.Module, size: tuple, device: str) -> dict:
 
 def run_memory_child(args: argparse.Namespace) -> None:
     (config_path,) = args.configs
+    overrides = (
+        table2_row(args.table2_row).overrides if args.table2_row else None
+    )
     baseline = runtime_baseline_rss_mb()
-    model = deployed_model(config_path, args.device)
-    width, height = input_size(config_path)
+    model = deployed_model(config_path, args.device, overrides)
+    width, height = input_size(config_path, overrides)
     forward = forward_call(
         model, torch.rand(max(args.batch_sizes), 3, height, width)
     )
@@ -114,19 +175,20 @@ def run_memory_child(args: argparse.Namespace) -> None:
 
 
 def peak_memory(
-    args: argparse.Namespace, config_path: str, forward
+    args: argparse.Namespace, case: dict, forward
 ) -> Dict[str, float]:
     if args.device.startswith('cuda'):
         return dict(peak_mb=gpu_peak_memory_mb(forward))
-    child = memory_in_subprocess(
-        [
-            osp.abspath(__file__),
-            config_path,
-            '--batch-sizes',
-            str(max(args.batch_sizes)),
-            '--memory-child',
-        ]
-    )
+    child_args = [
+        osp.abspath(__file__),
+        case['config'],
+        '--batch-sizes',
+        str(max(args.batch_sizes)),
+        '--memory-child',
+    ]
+    if case['row'] is not None:
+        child_args += ['--table2-row', case['row'].name]
+    child = memory_in_subprocess(child_args)
     return dict(
         peak_mb=child['peak_rss_mb'],
         peak_over_import_mb=child['peak_over_import_mb'],
@@ -134,43 +196,69 @@ def peak_memory(
 
 
 def benchmark(args: argparse.Namespace) -> List[dict]:
-    names = [osp.splitext(osp.basename(p))[0] for p in args.configs]
-    models = {
-        name: deployed_model(path, args.device)
-        for name, path in zip(names, args.configs)
-    }
-    sizes = {name: input_size(p) for name, p in zip(names, args.configs)}
-    rows = {
-        name: dict(
-            config=name,
+    cases = benchmark_cases(args)
+    measured = [case for case in cases if 'skipped' not in case]
+    models, sizes = {}, {}
+    for case in measured:
+        name, path, overrides = case['name'], case['config'], case['overrides']
+        models[name] = deployed_model(path, args.device, overrides)
+        sizes[name] = input_size(path, overrides)
+    rows = {case['name']: case_row(case) for case in cases}
+    for name, model in models.items():
+        rows[name].update(
             input=f'{sizes[name][0]}x{sizes[name][1]}',
-            **complexity(models[name], sizes[name], args.device),
+            **complexity(model, sizes[name], args.device),
         )
-        for name in names
-    }
     for batch_size in args.batch_sizes:
-        cases = {}
+        calls = {}
         for name, model in models.items():
             width, height = sizes[name]
             inputs = torch.rand(
                 batch_size, 3, height, width, device=args.device
             )
-            cases[name] = forward_call(model, inputs)
+            calls[name] = forward_call(model, inputs)
         timings = interleaved_timings(
-            cases, args.warmup, args.repeats, args.device
+            calls, args.warmup, args.repeats, args.device
         )
         for name, seconds in timings.items():
             rows[name][f'latency_b{batch_size}_ms'] = median_ms(seconds)
             rows[name][f'timings_b{batch_size}_s'] = seconds
         largest = batch_size
-    for name in names:
+    for name in models:
         rows[name]['images_per_s'] = (
             1000.0 * largest / rows[name][f'latency_b{largest}_ms']
         )
     if not args.no_memory:
-        for name, path in zip(names, args.configs):
-            rows[name].update(peak_memory(args, path, cases[name]))
-    return [rows[name] for name in names]
+        for case in measured:
+            rows[case['name']].update(
+                peak_memory(args, case, calls[case['name']])
+            )
+    return [rows[case['name']] for case in cases]
+
+
+def case_row(case: dict) -> dict:
+    """A result row before measuring: what the case is."""
+    row = case['row']
+    if row is None:
+        return dict(config=case['name'])
+    config = None
+    if row.config is not None:
+        config = osp.splitext(osp.basename(row.config))[0]
+        if row.variant:
+            config += f' ({row.variant})'
+    return dict(
+        system=row.name,
+        config=config,
+        config_path=row.config,
+        overrides=dict(row.overrides) or None,
+        pckh_quoted=row.pckh,
+        pckh_source=row.pckh_source,
+        paper_params_m=row.paper_params_m,
+        paper_memory_mb=row.paper_memory_mb,
+        paper_speed_s=row.paper_speed_s,
+        note=row.note,
+        skipped=case.get('skipped'),
+    )
 
 
 def main() -> None:
@@ -185,6 +273,7 @@ def main() -> None:
     rows = benchmark(args)
     largest = args.batch_sizes[-1]
     columns = [
+        *([('system', 'system')] if args.table2 else []),
         ('config', 'config'),
         ('input', 'input'),
         ('params_m', 'params (M)'),
@@ -197,6 +286,12 @@ def main() -> None:
         ('peak_mb', f'peak memory b{largest} (MB)'),
         ('peak_over_import_mb', 'above imports (MB)'),
     ]
+    if args.table2:
+        columns += [
+            ('pckh_quoted', 'PCKh@0.5 (quoted)'),
+            ('pckh_source', 'PCKh source'),
+            ('skipped', 'not measured'),
+        ]
     table = markdown_table(rows, columns)
     print(table)
     write_report(
