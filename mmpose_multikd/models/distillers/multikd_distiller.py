@@ -14,6 +14,7 @@ from torch import Tensor
 from ..utils.feature_taps import FeatureTaps, default_tap_paths
 from ..utils.loss_weight_schedule import linear_decay_factor
 from ..utils.model_config import ModelSpec, load_model_config
+from ..utils.precision import float32_output_hook
 from .config_checks import check_distiller_options, signature_options
 from .network_checks import check_heads_agree, check_same_preprocessing
 from .teacher_checkpoint import (
@@ -67,6 +68,11 @@ class MultiKDDistiller(BaseModel):
     head's output layers, so each network runs forward exactly once per
     step. The teacher always runs in ``eval()`` under ``torch.no_grad()``:
     it gets no gradient and its BN statistics never change.
+
+    Mixed precision: under autocast (``AmpOptimWrapper``) the student's
+    SimDR logits leave its head in float32 during :meth:`loss` (a forward
+    hook on ``student_simcc_taps``), for its own loss and accuracy and for
+    the distillation losses, which compute in float32 (``docs/method.md``).
 
     Args:
         teacher (str | dict): Teacher model config, or path of its full
@@ -308,6 +314,14 @@ class MultiKDDistiller(BaseModel):
             inputs, need_feats, need_simcc
         )
 
+        # the student's SimDR logits in float32 under autocast (AMP), for
+        # its own loss and accuracy (MMPose converts them to NumPy, which
+        # has no bfloat16) and for the distillation losses; registered
+        # before the taps, which then record the float32 logits
+        handles = [
+            module.register_forward_hook(float32_output_hook)
+            for module in self.student_simcc_taps.modules
+        ]
         student_taps = [self.student_simcc_taps] if need_simcc else []
         if need_feats:
             student_taps.append(self.student_taps)
@@ -326,6 +340,8 @@ class MultiKDDistiller(BaseModel):
         finally:
             for taps in student_taps:
                 taps.remove()
+            for handle in handles:
+                handle.remove()
 
         factor = linear_decay_factor(self.loss_weight_schedule)
         target_weight = (

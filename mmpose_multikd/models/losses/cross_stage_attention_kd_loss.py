@@ -13,12 +13,14 @@ from ..utils.aligned_distance import (
     stage_pair_distances,
 )
 from ..utils.branch_aligner import BranchAligner
+from ..utils.precision import float32_forward
 from ..utils.resize import resize_bilinear
 from ..utils.stage_inputs import (
     ChannelSpec,
     StageFeature,
     check_batch_sizes,
     fused_pieces,
+    pair_grid_index,
     pairs_to_grid,
     parse_stage_channels,
     stage_branches,
@@ -131,6 +133,15 @@ class CrossStageAttentionKDLoss(nn.Module):
     map at the teacher's resolution is built, in the forward or for the
     backward. Stages whose teacher maps are not at the student's top size
     go pair by pair through the aligner modules.
+
+    Mixed precision: under autocast (AMP) the whole loss computes in
+    float32 (:func:`float32_forward`), its aligners and projections
+    included; the moments are float32 / float64 whatever the autocast
+    state. Synchronised BatchNorm: with MMEngine's ``sync_bn='torch'`` the
+    aligners' norms become ``torch.nn.SyncBatchNorm`` and the moments'
+    batch statistics are all-reduced over the ranks
+    (:func:`stage_pair_distances`); other norm classes (``sync_bn='mmcv'``)
+    are refused with the module's path.
     """
 
     # Tells ``MultiKDDistiller`` to call the loss with stage features.
@@ -178,6 +189,13 @@ class CrossStageAttentionKDLoss(nn.Module):
             for s_idx in range(self.num_student_stages)
             if s_idx >= t_idx
         ]
+        # where each pair's gamma and D go in the (L, M) grids, on the
+        # loss's device (moved with it, not saved in checkpoints)
+        self.register_buffer(
+            'pair_grid_index',
+            pair_grid_index(self._valid_pairs, self.num_student_stages),
+            persistent=False,
+        )
         self.aligners = nn.ModuleDict(
             {
                 self.pair_key(t_idx, s_idx): BranchAligner(
@@ -222,6 +240,7 @@ class CrossStageAttentionKDLoss(nn.Module):
         """Key of the aligner of a pair in :attr:`aligners`."""
         return f't{teacher_stage}_s{student_stage}'
 
+    @float32_forward
     def forward(
         self,
         student_stage_feats: Sequence[StageFeature],
@@ -242,6 +261,7 @@ class CrossStageAttentionKDLoss(nn.Module):
             detached ``D``, both shaped ``(N, L, M)`` (teacher stages,
             student stages), 0 on invalid pairs.
         """
+        self._check_aligner_norms()
         student_branches = stage_branches(
             student_stage_feats, self.student_channels, 'student', OWNER
         )
@@ -267,12 +287,29 @@ class CrossStageAttentionKDLoss(nn.Module):
         weights = self._pair_weights(
             student_branches, teacher_branches, distances
         )
-        pairs, stages = self._valid_pairs, self.num_teacher_stages
-        grid = (pairs, stages, self.num_student_stages)
+        grid = (
+            self.pair_grid_index,
+            self.num_teacher_stages,
+            self.num_student_stages,
+        )
         self.last_weights = pairs_to_grid(weights.detach(), *grid)
         self.last_distances = pairs_to_grid(distances.detach(), *grid)
         loss = (weights * distances).sum()
         return loss * self.loss_weight
+
+    def _check_aligner_norms(self) -> None:
+        """The moment path knows ``BatchNorm2d`` and PyTorch's
+        ``SyncBatchNorm``: any other norm (e.g. MMCV's ``SyncBatchNorm``
+        of ``sync_bn='mmcv'``) is refused with its module path."""
+        for key, aligner in self.aligners.items():
+            if not isinstance(aligner.bn, (nn.BatchNorm2d, nn.SyncBatchNorm)):
+                norm = type(aligner.bn)
+                raise TypeError(
+                    f'{OWNER}: aligners.{key}.bn is '
+                    f'{norm.__module__}.{norm.__qualname__}; the moment-'
+                    'based distances support torch.nn.BatchNorm2d and '
+                    "torch.nn.SyncBatchNorm (sync_bn='torch' in the config)"
+                )
 
     def _pair_distances(
         self,

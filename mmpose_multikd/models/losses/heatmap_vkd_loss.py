@@ -8,6 +8,7 @@ import torch
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from ..utils.precision import float32_forward
 from .vkd_loss import AXIS_NAMES, VKDLoss
 
 
@@ -30,11 +31,28 @@ def marginal_to_bins_matrix(
         num_bins (int): SimDR bins ``B`` along the same axis.
 
     Returns:
-        Tensor: ``A`` with ``p_bins = p_cells @ A``.
+        Tensor: ``A`` with ``p_bins = p_cells @ A``, on ``device`` in
+        ``dtype`` (float64 on the CPU by default). Built once per shape and
+        kept per device and dtype: a training step copies nothing from the
+        host (the returned matrix is shared: never modify it in place).
     """
-    return _interpolation_matrix(num_cells, num_bins).to(
-        device=device, dtype=dtype
+    matrix = _interpolation_matrix(num_cells, num_bins)
+    if device is None and dtype is None:
+        return matrix
+    return _interpolation_matrix_on(
+        num_cells,
+        num_bins,
+        torch.device(device) if device is not None else matrix.device,
+        dtype if dtype is not None else matrix.dtype,
     )
+
+
+@functools.lru_cache(maxsize=32)
+def _interpolation_matrix_on(
+    num_cells: int, num_bins: int, device: torch.device, dtype: torch.dtype
+) -> Tensor:
+    """:func:`_interpolation_matrix` on ``device`` in ``dtype``."""
+    return _interpolation_matrix(num_cells, num_bins).to(device, dtype)
 
 
 @functools.lru_cache(maxsize=16)
@@ -116,6 +134,7 @@ class HeatmapVKDLoss(VKDLoss):
             )
         self.heatmap_temperature = float(heatmap_temperature)
 
+    @float32_forward
     def forward(
         self,
         student_simcc: Sequence[Tensor],

@@ -8,6 +8,8 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from ..utils.precision import float32_forward
+
 AXIS_NAMES = ('x', 'y')
 
 
@@ -44,6 +46,9 @@ class VKDLoss(nn.Module):
         a typo: minimising a negative KL would push the student *away* from
         the teacher. The positive KL above is implemented.
 
+    Under autocast (AMP) the loss computes in float32
+    (:func:`float32_forward`): the softmaxes run over hundreds of bins.
+
     Args:
         temperature (float): Softmax temperature ``tau`` (> 0).
             Defaults to 1.0.
@@ -71,6 +76,7 @@ class VKDLoss(nn.Module):
         self.loss_weight = float(loss_weight)
         self.use_target_weight = use_target_weight
 
+    @float32_forward
     def forward(
         self,
         student_simcc: Sequence[Tensor],

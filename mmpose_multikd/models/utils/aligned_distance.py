@@ -48,19 +48,37 @@ from one :class:`.channel_products.BranchProducts` node, whose backward
 writes the branch's gradient into one buffer. The sums are combined in
 float64, and autograd differentiates the whole (the saved tensors are the
 low-resolution maps and small matrices).
+
+Mixed precision: the moments are formed in float32 (float64 for float64
+inputs) whatever the autocast state: autocast is switched off and float16
+/ bfloat16 maps are cast to float32 first. A channel's sum of squares over
+``64 x 64`` positions reaches ``1e7`` on LiteHRNet-18 (float16 stops at
+65504), and the distance is a difference of such sums, which bfloat16's
+8 bits would not resolve (:mod:`.precision`).
+
+Synchronised BatchNorm: when the aligners' norms are
+``torch.nn.SyncBatchNorm`` (MMEngine's ``sync_bn='torch'``) and a process
+group is initialised, the batch sums ``S_y`` and ``S_yy`` and the sample
+count are all-reduced over the norms' group before the statistics are
+formed, with gradients (``torch.distributed.nn.functional.all_reduce``),
+as ``SyncBatchNorm`` itself does; the running statistics get the global
+mean and unbiased variance.
 Values, gradients and running statistics are those of the module path
 (:class:`BranchAligner`, resizing, then the MSE):
 ``tests/test_models/test_utils/test_aligned_distance.py`` checks them.
 """
 
-from typing import Dict, List, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
+import torch.distributed as dist
+import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from .branch_aligner import BranchAligner
 from .channel_products import ResizedChannelDots, branch_products, channel_dots
+from .precision import autocast_disabled, compute_dtype
 from .resize import adjoint_resize, adjoint_resize_ones
 
 Size = Tuple[int, int]
@@ -84,23 +102,26 @@ class TeacherStageMoments:
 
     Args:
         branches (Sequence[Tensor]): ``(N, C_k, H_k, W_k)``, highest
-            resolution (that of ``T``) first.
+            resolution (that of ``T``) first; kept in float32 (float64 if
+            any is float64), the sums formed with autocast off.
     """
 
     def __init__(self, branches: Sequence[Tensor]) -> None:
-        self.branches = [branch.detach() for branch in branches]
+        dtype = compute_dtype(*branches)
+        self.branches = [branch.detach().to(dtype) for branch in branches]
         self.size: Size = tuple(self.branches[0].shape[-2:])
         self.channels = sum(branch.shape[1] for branch in self.branches)
-        self.sums = torch.cat(
-            [_weighted_sums(t, self.size) for t in self.branches], dim=1
-        )
-        self.squares = torch.cat(
-            [
-                channel_dots(t, adjoint_resize(t, t.shape[-2:], self.size))
-                for t in self.branches
-            ],
-            dim=1,
-        )
+        with autocast_disabled(self.branches[0].device.type):
+            self.sums = torch.cat(
+                [_weighted_sums(t, self.size) for t in self.branches], dim=1
+            )
+            self.squares = torch.cat(
+                [
+                    channel_dots(t, adjoint_resize(t, t.shape[-2:], self.size))
+                    for t in self.branches
+                ],
+                dim=1,
+            )
         self._at: Dict[Tuple[int, Size], Tensor] = {}
 
     def branch_at(self, k_idx: int, size: Size) -> Tensor:
@@ -108,9 +129,9 @@ class TeacherStageMoments:
         <p, branch_at(k, s)>`` for any ``p`` at ``s``."""
         key = (k_idx, tuple(size))
         if key not in self._at:
-            self._at[key] = adjoint_resize(
-                self.branches[k_idx], size, self.size
-            )
+            branch = self.branches[k_idx]
+            with autocast_disabled(branch.device.type):
+                self._at[key] = adjoint_resize(branch, size, self.size)
         return self._at[key]
 
     def at(self, size: Size) -> List[Tensor]:
@@ -314,7 +335,24 @@ def stage_pair_distances(
                 f'stage_pair_distances: the teacher map of pair {g_idx} is '
                 f'{teacher.size}, the student top branch {full}'
             )
-    weights = stacked_branch_weights(aligners, len(branches))
+    with autocast_disabled(branches[0].device.type):
+        return _distances(branches, aligners, norms, teachers, full)
+
+
+def _distances(
+    branches: Sequence[Tensor],
+    aligners: Sequence[BranchAligner],
+    norms: Sequence[nn.BatchNorm2d],
+    teachers: Sequence[TeacherStageMoments],
+    full: Size,
+) -> Tensor:
+    """:func:`stage_pair_distances` once its inputs are checked, in the
+    compute dtype (autocast off)."""
+    dtype = compute_dtype(*branches)
+    branches = [branch.to(dtype) for branch in branches]
+    weights = [
+        w.to(dtype) for w in stacked_branch_weights(aligners, len(branches))
+    ]
     sum_y, sum_yy, sum_yt = _student_moments(branches, weights, teachers)
     sum_t = torch.cat([t.sums for t in teachers], dim=1).double()
     sum_tt = torch.cat([t.squares for t in teachers], dim=1).double()
@@ -322,8 +360,14 @@ def stage_pair_distances(
     count = branches[0].shape[0] * positions
     training = norms[0].training
     if training:
-        mean = sum_y.sum(dim=0) / count
-        var = (sum_yy.sum(dim=0) / count - mean.square()).clamp(min=0)
+        batch_y, batch_yy = sum_y.sum(dim=0), sum_yy.sum(dim=0)
+        group = _sync_group(norms)
+        if group is not None:  # SyncBatchNorm: the statistics of all ranks
+            batch_y, batch_yy, count = _all_reduce_sums(
+                batch_y, batch_yy, count, group
+            )
+        mean = batch_y / count
+        var = (batch_yy / count - mean.square()).clamp(min=0)
     else:
         mean = torch.cat([norm.running_mean for norm in norms]).double()
         var = torch.cat([norm.running_var for norm in norms]).double()
@@ -346,22 +390,64 @@ def stage_pair_distances(
             for group in squares.split(groups, dim=1)
         ],
         dim=1,
-    ).to(branches[0].dtype)
+    ).to(dtype)
     if training:
-        dtype = branches[0].dtype
-        _update_running_stats(
-            norms,
-            mean.detach().to(dtype),
-            (var.detach() * count / max(count - 1, 1)).to(dtype),
-        )
+        if isinstance(count, Tensor):
+            unbiased = count / (count - 1).clamp(min=1)
+        else:
+            unbiased = count / max(count - 1, 1)
+        _update_running_stats(norms, mean.detach(), var.detach() * unbiased)
     return distances
+
+
+def _sync_group(norms: Sequence[nn.Module]) -> Optional[object]:
+    """The process group to all-reduce the batch statistics over: that of
+    the norms when they are ``torch.nn.SyncBatchNorm`` and a process group
+    is initialised, else None (per-rank statistics, as ``SyncBatchNorm``
+    computes without one)."""
+    synced = [isinstance(norm, nn.SyncBatchNorm) for norm in norms]
+    if not any(synced):
+        return None
+    if not all(synced):
+        kinds = [type(norm).__name__ for norm in norms]
+        raise ValueError(
+            'stage_pair_distances: the aligners of one student stage mix '
+            f'SyncBatchNorm and other norms ({kinds}); convert all or none'
+        )
+    if not (dist.is_available() and dist.is_initialized()):
+        return None
+    groups = {id(norm.process_group) for norm in norms}
+    if len(groups) > 1:
+        raise ValueError(
+            'stage_pair_distances: the SyncBatchNorms of one student stage '
+            'use different process groups'
+        )
+    return norms[0].process_group or dist.group.WORLD
+
+
+def _all_reduce_sums(
+    sum_y: Tensor, sum_yy: Tensor, count: int, group: object
+) -> Tuple[Tensor, Tensor, Tensor]:
+    """The batch sums ``S_y``, ``S_yy`` (``(C,)``) and the number of values
+    per channel, summed over the ranks of ``group`` in one all-reduce,
+    differentiably (each rank's gradient is that of the sum of all ranks'
+    losses, as with ``SyncBatchNorm``)."""
+    from torch.distributed.nn.functional import all_reduce
+
+    channels = sum_y.shape[0]
+    packed = torch.cat([sum_y, sum_yy, sum_y.new_full((1,), count)])
+    packed = all_reduce(packed, op=dist.ReduceOp.SUM, group=group)
+    return packed[:channels], packed[channels:-1], packed[-1]
 
 
 @torch.no_grad()
 def _update_running_stats(
     norms: Sequence[torch.nn.BatchNorm2d], mean: Tensor, unbiased_var: Tensor
 ) -> None:
-    """What ``BatchNorm2d.forward`` does to its buffers in training."""
+    """What ``BatchNorm2d.forward`` does to its buffers in training (the
+    statistics cast to the buffers' dtype)."""
+    dtype = norms[0].running_mean.dtype
+    mean, unbiased_var = mean.to(dtype), unbiased_var.to(dtype)
     start = 0
     for norm in norms:
         stop = start + norm.num_features

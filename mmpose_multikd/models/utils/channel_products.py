@@ -7,6 +7,14 @@ With ``U_a`` the bilinear resizing of size ``a`` to a common ``full`` size
 (:mod:`.aligned_distance`) need inner products ``<U_a p, U_b q>`` over the
 positions. Both autograd functions here take them at the smaller size,
 through :func:`adjoint_resize`, and save only their low-resolution inputs.
+
+Mixed precision: both functions compute in float32 (float64 when an input
+is float64, :func:`.precision.compute_dtype`), forward and backward, with
+autocast switched off for their inputs' device: the products are sums over
+up to ``64 x 64`` positions, beyond float16's range. Inputs of lower or
+mixed dtypes are cast in the forward; the gradients, formed in the compute
+dtype, reach each input in its own dtype (autograd casts them). See
+:mod:`.precision` for why this and not ``torch.amp.custom_fwd``.
 """
 
 from typing import Sequence, Tuple
@@ -15,6 +23,7 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
+from .precision import autocast_disabled, compute_dtype
 from .resize import adjoint_resize
 
 Size = Tuple[int, int]
@@ -44,27 +53,32 @@ class ResizedChannelDots(torch.autograd.Function):
     def forward(ctx, first: Tensor, second: Tensor, full: Size) -> Tensor:  # type: ignore[override]
         ctx.full = tuple(full)
         ctx.same = first is second
-        ctx.save_for_backward(first, second)
-        return channel_dots(
-            first, adjoint_resize(second, first.shape[-2:], ctx.full)
-        )
+        with autocast_disabled(first.device.type):
+            dtype = compute_dtype(first, second)
+            first = first.to(dtype)
+            second = first if ctx.same else second.to(dtype)
+            ctx.save_for_backward(first, second)
+            return channel_dots(
+                first, adjoint_resize(second, first.shape[-2:], ctx.full)
+            )
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad: Tensor):
         first, second = ctx.saved_tensors
-        per_map = grad[:, :, None, None]
         grad_first = grad_second = None
-        if ctx.needs_input_grad[0]:
-            grad_first = per_map * adjoint_resize(
-                second, first.shape[-2:], ctx.full
-            )
-            if ctx.same:  # <U p, U p>: both factors' share, on one edge
-                return 2 * grad_first, None, None
-        if ctx.needs_input_grad[1]:
-            grad_second = per_map * adjoint_resize(
-                first, second.shape[-2:], ctx.full
-            )
+        with autocast_disabled(grad.device.type):
+            per_map = grad.to(first.dtype)[:, :, None, None]
+            if ctx.needs_input_grad[0]:
+                grad_first = per_map * adjoint_resize(
+                    second, first.shape[-2:], ctx.full
+                )
+                if ctx.same:  # <U p, U p>: both factors' share, one edge
+                    return 2 * grad_first, None, None
+            if ctx.needs_input_grad[1]:
+                grad_second = per_map * adjoint_resize(
+                    first, second.shape[-2:], ctx.full
+                )
         return grad_first, grad_second, None
 
 
@@ -99,13 +113,17 @@ class BranchProducts(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, feat: Tensor, full: Size, *fixed: Tensor):  # type: ignore[override]
-        flat = feat.flatten(2)
-        resized = adjoint_resize(feat, feat.shape[-2:], full).flatten(2)
-        gram = torch.bmm(resized, flat.transpose(1, 2))
-        cross = torch.cat(
-            [torch.bmm(flat, f.flatten(2).transpose(1, 2)) for f in fixed],
-            dim=2,
-        )
+        with autocast_disabled(feat.device.type):
+            dtype = compute_dtype(feat, *fixed)
+            feat = feat.to(dtype)
+            fixed = [f.to(dtype) for f in fixed]
+            flat = feat.flatten(2)
+            resized = adjoint_resize(feat, feat.shape[-2:], full).flatten(2)
+            gram = torch.bmm(resized, flat.transpose(1, 2))
+            cross = torch.cat(
+                [torch.bmm(flat, f.flatten(2).transpose(1, 2)) for f in fixed],
+                dim=2,
+            )
         ctx.save_for_backward(resized, *fixed)
         ctx.shape = feat.shape
         return gram, cross
@@ -114,12 +132,15 @@ class BranchProducts(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, grad_gram: Tensor, grad_cross: Tensor):
         resized, *fixed = ctx.saved_tensors
-        grad = torch.bmm(grad_gram + grad_gram.transpose(1, 2), resized)
-        start = 0
-        for f in fixed:
-            stop = start + f.shape[1]
-            grad.baddbmm_(grad_cross[:, :, start:stop], f.flatten(2))
-            start = stop
+        with autocast_disabled(resized.device.type):
+            grad_gram = grad_gram.to(resized.dtype)
+            grad_cross = grad_cross.to(resized.dtype)
+            grad = torch.bmm(grad_gram + grad_gram.transpose(1, 2), resized)
+            start = 0
+            for f in fixed:
+                stop = start + f.shape[1]
+                grad.baddbmm_(grad_cross[:, :, start:stop], f.flatten(2))
+                start = stop
         return (grad.view(ctx.shape), None) + (None,) * len(fixed)
 
 

@@ -14,14 +14,36 @@ matrices. Column ``i`` of each is PyTorch's own linear interpolation of
 the unit signal ``e_i``, so the values are those of ``F.interpolate`` (up
 to float rounding); on a CPU the two small products are cheaper than
 ``interpolate``, forward and backward (see ``docs/benchmarks.md``).
+
+The matrices are built once on the CPU in float32 and kept, per size,
+device and dtype, where they are used (:func:`device_cache`): a training step
+copies nothing from the host to the device.
 """
 
 import functools
-from typing import Optional, Sequence, Tuple
+from typing import Callable, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+
+def device_cache(builder: Callable[..., Optional[Tensor]]) -> Callable:
+    """Cache ``builder(*sizes)`` (a CPU tensor, or None) per device and
+    dtype: ``device_cache(builder)(*sizes, like=x)`` is the matrix on
+    ``x``'s device in ``x``'s dtype, copied there on the first call and
+    shared by the later ones (never modify it in place)."""
+
+    @functools.lru_cache(maxsize=256)
+    def on(sizes: tuple, device: torch.device, dtype: torch.dtype):
+        matrix = builder(*sizes)
+        return None if matrix is None else matrix.to(device, dtype)
+
+    def get(*sizes: int, like: Tensor) -> Optional[Tensor]:
+        return on(sizes, like.device, like.dtype)
+
+    get.cache_clear = on.cache_clear
+    return get
 
 
 @functools.lru_cache(maxsize=64)
@@ -73,8 +95,8 @@ def resize_matrices(
     Returns:
         tuple[Tensor, Tensor]: ``R (H', H)`` and ``C (W', W)``.
     """
-    rows = resize_matrix(int(src[0]), int(dst[0])).to(like)
-    cols = resize_matrix(int(src[1]), int(dst[1])).to(like)
+    rows = _resize_matrix_on(int(src[0]), int(dst[0]), like=like)
+    cols = _resize_matrix_on(int(src[1]), int(dst[1]), like=like)
     return rows, cols
 
 
@@ -115,8 +137,12 @@ def pool_resized(feat: Tensor, size: Sequence[int], pool_size: int) -> Tensor:
     """
     if tuple(feat.shape[-2:]) == tuple(size):
         return F.adaptive_avg_pool2d(feat, pool_size)
-    rows = pool_resize_matrix(feat.shape[-2], size[0], pool_size).to(feat)
-    cols = pool_resize_matrix(feat.shape[-1], size[1], pool_size).to(feat)
+    rows = _pool_resize_matrix_on(
+        feat.shape[-2], size[0], pool_size, like=feat
+    )
+    cols = _pool_resize_matrix_on(
+        feat.shape[-1], size[1], pool_size, like=feat
+    )
     return rows @ (feat @ cols.t())
 
 
@@ -153,13 +179,17 @@ def adjoint_resize(
     Returns:
         Tensor: ``(..., h', w')``.
     """
-    rows = _adjoint_matrix(int(feat.shape[-2]), int(size[0]), int(full[0]))
-    cols = _adjoint_matrix(int(feat.shape[-1]), int(size[1]), int(full[1]))
+    rows = _adjoint_matrix_on(
+        int(feat.shape[-2]), int(size[0]), int(full[0]), like=feat
+    )
+    cols = _adjoint_matrix_on(
+        int(feat.shape[-1]), int(size[1]), int(full[1]), like=feat
+    )
     # columns first: one matrix product over all rows of all maps
     if cols is not None:
-        feat = torch.matmul(feat, cols.to(feat).t())
+        feat = torch.matmul(feat, cols.t())
     if rows is not None:
-        feat = torch.matmul(rows.to(feat), feat)
+        feat = torch.matmul(rows, feat)
     return feat
 
 
@@ -168,6 +198,20 @@ def adjoint_resize_ones(
 ) -> Tensor:
     """``U^T 1`` at ``size`` (``U`` resizing ``size -> full``), so that
     ``sum(U x) = <x, U^T 1>``: ``(h, w)`` of ``like``'s dtype and device."""
-    rows = resize_matrix(int(size[0]), int(full[0])).sum(dim=0)
-    cols = resize_matrix(int(size[1]), int(full[1])).sum(dim=0)
-    return torch.outer(rows, cols).to(like)
+    return _ones_on(
+        int(size[0]), int(size[1]), int(full[0]), int(full[1]), like=like
+    )
+
+
+def _adjoint_ones(height: int, width: int, full_h: int, full_w: int):
+    """:func:`adjoint_resize_ones` on the CPU in float32."""
+    rows = resize_matrix(height, full_h).sum(dim=0)
+    cols = resize_matrix(width, full_w).sum(dim=0)
+    return torch.outer(rows, cols)
+
+
+# The matrices where they are used, per device and dtype.
+_resize_matrix_on = device_cache(resize_matrix)
+_pool_resize_matrix_on = device_cache(pool_resize_matrix)
+_adjoint_matrix_on = device_cache(_adjoint_matrix)
+_ones_on = device_cache(_adjoint_ones)

@@ -8,6 +8,7 @@ indices. Every error starts with the calling loss's name.
 
 from typing import List, Sequence, Tuple, Union
 
+import torch
 from torch import Tensor
 
 from .resize import resize_bilinear
@@ -238,15 +239,38 @@ def fused_pieces(branches: Sequence[Tensor]) -> List[Tensor]:
 
 def pairs_to_grid(
     values: Tensor,
-    pairs: Sequence[Tuple[int, int]],
+    grid_index: Tensor,
     num_teacher_stages: int,
     num_student_stages: int,
 ) -> Tensor:
-    """Scatter per-pair values ``(N, len(pairs))`` to a zero-filled grid
-    ``(N, num_teacher_stages, num_student_stages)`` at ``(l, m)``."""
+    """Scatter per-pair values ``(N, P)`` to a zero-filled grid
+    ``(N, num_teacher_stages, num_student_stages)`` at ``(l, m)``.
+
+    Args:
+        values (Tensor): ``(N, P)``, one column per pair.
+        grid_index (Tensor): ``(P,)`` int64 on ``values``' device, pair
+            ``(l, m)`` as ``l * num_student_stages + m`` (see
+            :func:`pair_grid_index`; a module keeps it as a buffer, so no
+            index is copied from the host at each step).
+        num_teacher_stages (int): ``L``.
+        num_student_stages (int): ``M``.
+
+    Returns:
+        Tensor: ``(N, L, M)``.
+    """
     grid = values.new_zeros(
-        values.shape[0], num_teacher_stages, num_student_stages
+        values.shape[0], num_teacher_stages * num_student_stages
     )
-    t_idx, s_idx = zip(*pairs)
-    grid[:, list(t_idx), list(s_idx)] = values
-    return grid
+    grid.index_copy_(1, grid_index, values)
+    return grid.view(-1, num_teacher_stages, num_student_stages)
+
+
+def pair_grid_index(
+    pairs: Sequence[Tuple[int, int]], num_student_stages: int
+) -> Tensor:
+    """The :func:`pairs_to_grid` index of ``pairs`` ``(l, m)``: ``(P,)``
+    int64 on the CPU, ``l * num_student_stages + m``."""
+    return torch.tensor(
+        [t_idx * num_student_stages + s_idx for t_idx, s_idx in pairs],
+        dtype=torch.long,
+    )

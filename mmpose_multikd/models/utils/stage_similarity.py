@@ -13,6 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from .precision import autocast_disabled, compute_dtype
 from .resize import pool_resized
 from .stage_inputs import fused_pieces
 
@@ -106,6 +107,10 @@ def spatial_similarity(branches: List[Tensor], pool_size: int) -> Tensor:
 def batch_similarity(feat: Tensor) -> Tensor:
     """Row-normalised batch Gram matrix (SemCKD).
 
+    The Gram matrix sums over all ``C * H * W`` values of a sample: it is
+    formed in float32 (float64 for float64 features) with autocast off,
+    beyond float16's range otherwise (:mod:`.precision`).
+
     Args:
         feat (Tensor): Feature ``(N, C, H, W)``.
 
@@ -113,8 +118,9 @@ def batch_similarity(feat: Tensor) -> Tensor:
         Tensor: ``normalize(F F^T)`` along rows, ``(N, N)``, with ``F`` the
         features flattened to ``(N, C * H * W)``.
     """
-    flat = feat.flatten(1)
-    return F.normalize(flat @ flat.t(), dim=1)
+    with autocast_disabled(feat.device.type):
+        flat = feat.flatten(1).to(compute_dtype(feat))
+        return F.normalize(flat @ flat.t(), dim=1)
 
 
 def stage_embedding(

@@ -4,11 +4,11 @@
 from typing import List, Sequence
 
 import torch
-import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
 from ...utils.stage_inputs import ChannelSpec
+from ...utils.stage_similarity import batch_similarity
 from .stage_feature_kd_loss import StageFeatureKDLoss
 
 
@@ -79,7 +79,8 @@ class SPLoss(StageFeatureKDLoss):
 
     @staticmethod
     def _similarity(feat: Tensor) -> Tensor:
-        """Row-normalised batch Gram matrix.
+        """Row-normalised batch Gram matrix (:func:`batch_similarity`,
+        formed in float32 whatever the autocast state).
 
         Args:
             feat (Tensor): Feature ``(N, C, H, W)``.
@@ -88,5 +89,4 @@ class SPLoss(StageFeatureKDLoss):
             Tensor: ``rownorm(Q Q^T)`` with ``Q = feat.flatten(1)``,
             shaped ``(N, N)``.
         """
-        flat = feat.flatten(1)
-        return F.normalize(flat @ flat.t(), dim=1)
+        return batch_similarity(feat)

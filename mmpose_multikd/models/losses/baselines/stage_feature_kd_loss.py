@@ -6,6 +6,7 @@ from typing import List, Sequence
 import torch.nn as nn
 from torch import Tensor
 
+from ...utils.precision import float32_forward
 from ...utils.stage_inputs import (
     ChannelSpec,
     StageFeature,
@@ -34,6 +35,10 @@ class StageFeatureKDLoss(nn.Module):
     into a sum over the samples, the reduction of the task loss (MMPose's
     ``KLDiscretLoss``) and of Multi-KD's terms, so that a weight keeps its
     meaning at any batch size. Not registered: a subclass is the loss.
+
+    Under autocast (AMP) every subclass computes in float32, its layers
+    included (:func:`float32_forward`): Gram matrices and squared
+    differences of stage features overflow float16.
 
     Args:
         student_channels (Sequence[int | Sequence[int]]): Per student stage,
@@ -73,6 +78,7 @@ class StageFeatureKDLoss(nn.Module):
         """int: Number of (student, teacher) stage pairs, ``min(L_s, L_t)``."""
         return min(len(self.student_channels), len(self.teacher_channels))
 
+    @float32_forward
     def forward(
         self,
         student_stage_feats: Sequence[StageFeature],
