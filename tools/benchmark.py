@@ -49,6 +49,7 @@ from mmpose_multikd.benchmarking import (
     memory_in_subprocess,
     report_child_memory,
     runtime_baseline_rss_mb,
+    tensor_mb,
     write_report,
 )
 from mmpose_multikd.benchmarking.table2 import (
@@ -175,10 +176,17 @@ def run_memory_child(args: argparse.Namespace) -> None:
 
 
 def peak_memory(
-    args: argparse.Namespace, case: dict, forward
+    args: argparse.Namespace,
+    case: dict,
+    model: torch.nn.Module,
+    inputs: torch.Tensor,
 ) -> Dict[str, float]:
     if args.device.startswith('cuda'):
-        return dict(peak_mb=gpu_peak_memory_mb(forward))
+        # In this process, beside the other models: the peak above what was
+        # allocated before, plus this model's weights and input.
+        forward = forward_call(model, inputs)
+        resident = tensor_mb(*model.parameters(), *model.buffers(), inputs)
+        return dict(peak_mb=gpu_peak_memory_mb(forward, resident_mb=resident))
     child_args = [
         osp.abspath(__file__),
         case['config'],
@@ -210,13 +218,13 @@ def benchmark(args: argparse.Namespace) -> List[dict]:
             **complexity(model, sizes[name], args.device),
         )
     for batch_size in args.batch_sizes:
-        calls = {}
+        calls, inputs_of = {}, {}
         for name, model in models.items():
             width, height = sizes[name]
-            inputs = torch.rand(
+            inputs_of[name] = torch.rand(
                 batch_size, 3, height, width, device=args.device
             )
-            calls[name] = forward_call(model, inputs)
+            calls[name] = forward_call(model, inputs_of[name])
         timings = interleaved_timings(
             calls, args.warmup, args.repeats, args.device
         )
@@ -230,8 +238,9 @@ def benchmark(args: argparse.Namespace) -> List[dict]:
         )
     if not args.no_memory:
         for case in measured:
-            rows[case['name']].update(
-                peak_memory(args, case, calls[case['name']])
+            name = case['name']
+            rows[name].update(
+                peak_memory(args, case, models[name], inputs_of[name])
             )
     return [rows[case['name']] for case in cases]
 

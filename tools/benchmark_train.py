@@ -31,8 +31,8 @@ on one synthetic batch of the config's input size packed by MMPose's own
 Reports ``c / (a + b + e)`` (the target), ``c / (a + b)``, ``c / d``
 (against the peer), ``(a + b + e) / (a + b)`` and ``g / (a + b)``, the
 cost of running both networks in one step over their separate costs.
-Peak memory: per case, a clean subprocess on CPU,
-``torch.cuda.max_memory_allocated`` on a GPU. Teacher weights are
+Peak memory: per case, a clean subprocess (its peak RSS on the CPU,
+``torch.cuda.max_memory_allocated`` on a GPU). Teacher weights are
 random: timing does not depend on them.
 """
 
@@ -52,7 +52,6 @@ from mmpose_multikd.benchmarking import (
     adam,
     build_aligner_convs,
     build_cross_stage_loss,
-    gpu_peak_memory_mb,
     interleaved_timings,
     machine_info,
     markdown_table,
@@ -288,11 +287,10 @@ def measure_memory(
 ) -> Dict[str, Tuple[float, float]]:
     """Peak memory per case: (peak_mb, peak_over_import_mb)."""
     memory = {}
-    for name, step in cases.items():
-        if args.device.startswith('cuda'):
-            peak = gpu_peak_memory_mb(step)
-            memory[name] = (peak, None)
-            continue
+    for name in cases:
+        # A clean process per case: no other case's model, gradients or
+        # optimizer state is resident (RSS on the CPU, CUDA's allocator
+        # peak on a GPU).
         child = memory_in_subprocess(
             [
                 osp.abspath(__file__),
@@ -303,10 +301,18 @@ def measure_memory(
                 name,
                 '--malloc',
                 args.malloc,
+                '--device',
+                args.device,
                 *cfg_options_argv(args.cfg_options),
             ]
         )
-        memory[name] = (child['peak_rss_mb'], child['peak_over_import_mb'])
+        if args.device.startswith('cuda'):
+            memory[name] = (child['peak_gpu_mb'], None)
+        else:
+            memory[name] = (
+                child['peak_rss_mb'],
+                child['peak_over_import_mb'],
+            )
     return memory
 
 

@@ -19,6 +19,7 @@ from .memory import (
     report_child_memory,
     reset_peak_rss,
     runtime_baseline_rss_mb,
+    tensor_mb,
 )
 from .report import machine_info, markdown_table, write_report
 from .table2 import (
@@ -54,6 +55,7 @@ __all__ = [
     'synthetic_batch',
     'table2_row',
     'tapped_cross_stage_loss',
+    'tensor_mb',
     'time_call',
     'write_report',
 ]

@@ -15,6 +15,9 @@ from ..models.utils import load_model_config
 from .batches import synthetic_batch
 
 DTYPES = {'fp16': torch.float16, 'bf16': torch.bfloat16}
+# A parameter's gradient is compared on its own when its norm is at least
+# this fraction of the norm of all gradients together.
+SIGNIFICANT = 1e-6
 
 
 @contextlib.contextmanager
@@ -105,8 +108,12 @@ def distiller_parity(
 
     Returns:
         dict: Per loss term its CPU and device values and relative error,
-        and the largest relative gradient error over the parameters with
-        the parameter's name (``grad_max_rel_err``, ``grad_worst_param``),
+        the relative error of all gradients together (``grad_rel_err``)
+        and the largest one of a single parameter with its name
+        (``grad_max_rel_err``, ``grad_worst_param``; parameters whose
+        gradient norm is below ``SIGNIFICANT`` times the total's are left
+        out of it: their exact gradient is zero and their values rounding
+        noise),
         plus ``finite`` (all device values and gradients finite).
     """
     cfg = Config.fromfile(config)
@@ -129,16 +136,24 @@ def distiller_parity(
         )
         for key in ref_terms
     }
+    # Parameters whose exact gradient is zero (e.g. a bias followed by a
+    # train-mode BatchNorm) carry rounding noise only: the total judges them.
+    names = sorted(set(ref_grads) & set(grads))
+    total = torch.cat([ref_grads[name].flatten() for name in names])
+    grad_total_err = relative_error(
+        torch.cat([grads[name].flatten() for name in names]), total
+    )
+    threshold = SIGNIFICANT * float(total.double().norm())
     grad_errors = {
-        name: relative_error(grads[name], ref)
-        for name, ref in ref_grads.items()
-        if name in grads and float(ref.abs().max()) > 0
+        name: relative_error(grads[name], ref_grads[name])
+        for name in names
+        if float(ref_grads[name].double().norm()) > threshold
     }
     worst = max(grad_errors, key=grad_errors.get) if grad_errors else None
-    finite = all(
-        torch.isfinite(torch.tensor(row['device']))
-        for row in loss_rows.values()
-    ) and all(bool(torch.isfinite(g).all()) for g in grads.values())
+    values = torch.tensor([row['device'] for row in loss_rows.values()])
+    finite = bool(torch.isfinite(values).all()) and all(
+        bool(torch.isfinite(grad).all()) for grad in grads.values()
+    )
     return dict(
         config=config,
         device=device,
@@ -146,6 +161,7 @@ def distiller_parity(
         batch_size=batch_size,
         losses=loss_rows,
         missing_grads=sorted(set(ref_grads) - set(grads)),
+        grad_rel_err=grad_total_err,
         grad_max_rel_err=grad_errors[worst] if worst else 0.0,
         grad_worst_param=worst,
         finite=finite,

@@ -88,15 +88,15 @@ def peak_rss_mb() -> float:
 
 
 def report_child_memory(baseline_rss_mb: float) -> None:
-    """Print this (child) process's peak memory for the parent to read."""
+    """Print this (child) process's peak memory for the parent to read:
+    its peak RSS, the peak above ``baseline_rss_mb`` and, when CUDA was
+    used, ``torch.cuda.max_memory_allocated`` (``peak_gpu_mb``)."""
     peak = peak_rss_mb()
-    print(
-        MEMORY_TAG
-        + json.dumps(
-            dict(peak_rss_mb=peak, peak_over_import_mb=peak - baseline_rss_mb)
-        ),
-        flush=True,
-    )
+    report = dict(peak_rss_mb=peak, peak_over_import_mb=peak - baseline_rss_mb)
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+        report['peak_gpu_mb'] = torch.cuda.max_memory_allocated() / 2**20
+    print(MEMORY_TAG + json.dumps(report), flush=True)
 
 
 def memory_in_subprocess(argv: List[str]) -> Dict[str, float]:
@@ -121,11 +121,27 @@ def memory_in_subprocess(argv: List[str]) -> Dict[str, float]:
     )
 
 
-def gpu_peak_memory_mb(call: Callable[[], object], times: int = 2) -> float:
-    """Peak CUDA memory allocated while running ``call`` ``times`` times."""
+def gpu_peak_memory_mb(
+    call: Callable[[], object], times: int = 2, resident_mb: float = 0.0
+) -> float:
+    """Peak CUDA memory that ``call`` needs, run ``times`` times.
+
+    What was allocated before the call (e.g. other models measured in the
+    same process) is not counted: the result is the peak allocated while
+    the call runs above what was allocated before it, plus ``resident_mb``,
+    the call's own tensors allocated before it (its model's weights, its
+    input). Valid for calls that allocate no lasting state (inference);
+    measure a training step in a clean process instead.
+    """
     torch.cuda.synchronize()
+    before = torch.cuda.memory_allocated()
     torch.cuda.reset_peak_memory_stats()
     for _ in range(times):
         call()
     torch.cuda.synchronize()
-    return torch.cuda.max_memory_allocated() / 2**20
+    return (torch.cuda.max_memory_allocated() - before) / 2**20 + resident_mb
+
+
+def tensor_mb(*tensors: torch.Tensor) -> float:
+    """Storage of ``tensors`` in MiB."""
+    return sum(t.numel() * t.element_size() for t in tensors) / 2**20
