@@ -19,3 +19,11 @@ model = dict(
 )
 
 train_dataloader = dict(dataset=dict(pipeline=_base_.simdr_train_pipeline))
+
+# MMPose's SimCCHead turns its logits into NumPy for its accuracy, which
+# fails on bfloat16 (`--amp` with optim_wrapper.dtype=bfloat16): the hook
+# hands the logits on in float32 (docs/operating.md, mixed precision).
+custom_hooks = [
+    dict(type='SyncBuffersHook'),
+    dict(type='Float32HeadOutputHook'),
+]

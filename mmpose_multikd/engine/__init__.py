@@ -1,6 +1,10 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Training-loop components (MMEngine hooks) registered in MMPose."""
 
-from .hooks import KeepFreedMemoryHook, NonFiniteLossHook
+from .hooks import (
+    Float32HeadOutputHook,
+    KeepFreedMemoryHook,
+    NonFiniteLossHook,
+)
 
-__all__ = ['KeepFreedMemoryHook', 'NonFiniteLossHook']
+__all__ = ['Float32HeadOutputHook', 'KeepFreedMemoryHook', 'NonFiniteLossHook']
