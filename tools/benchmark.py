@@ -116,12 +116,15 @@ def benchmark_cases(args: argparse.Namespace) -> List[dict]:
 def deployed_model(
     config_path: str, device: str, overrides: Optional[dict] = None
 ) -> torch.nn.Module:
-    """The model a config deploys, in eval mode on ``device``."""
+    """The model a config deploys, in eval mode on ``device``: a
+    distiller config's student, built alone (no teacher is allocated, so
+    that its memory is not counted)."""
     from mmpose.registry import MODELS
 
-    model = MODELS.build(load_config(config_path, overrides).model)
-    model = getattr(model, 'student', model)
-    return model.to(device).eval()
+    from mmpose_multikd.apis import student_config
+
+    cfg = student_config(load_config(config_path, overrides))
+    return MODELS.build(cfg.model).to(device).eval()
 
 
 def input_size(config_path: str, overrides: Optional[dict] = None) -> tuple:
