@@ -1,6 +1,7 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Demo and ablation experiments: train, test and compare configs."""
 
+from .logs import iteration_times, read_scalars, val_curve
 from .options import data_root_options, experiment_options, load_config
 from .runner import count_student_params, mean_pose_floor, run_experiment
 from .side_by_side import (
@@ -14,8 +15,10 @@ from .teacher_cache import (
     cached_teacher,
     cached_teacher_dir,
     data_fingerprint,
+    read_cached_teacher,
     teacher_key,
 )
+from .timing import time_side_by_side, time_training, timing_options
 
 __all__ = [
     'DEFAULT_CACHE_DIR',
@@ -23,14 +26,21 @@ __all__ = [
     'cached_teacher',
     'cached_teacher_dir',
     'data_fingerprint',
+    'read_cached_teacher',
     'teacher_key',
     'count_student_params',
     'data_root_options',
     'experiment_options',
     'finish_experiment_process',
+    'iteration_times',
     'load_config',
     'mean_pose_floor',
+    'read_scalars',
     'run_experiment',
     'run_experiments_side_by_side',
     'start_experiment_process',
+    'time_side_by_side',
+    'time_training',
+    'timing_options',
+    'val_curve',
 ]

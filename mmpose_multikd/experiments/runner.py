@@ -14,7 +14,7 @@ from typing import Dict, Optional
 
 import numpy as np
 from mmengine.registry import init_default_scope
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
 from .options import load_config
 
@@ -27,7 +27,10 @@ def count_student_params(model) -> int:
 
 
 def run_experiment(
-    config_path: str, work_dir: str, cfg_options: Optional[dict] = None
+    config_path: str,
+    work_dir: str,
+    cfg_options: Optional[dict] = None,
+    resume: bool = False,
 ) -> Dict[str, float]:
     """Train a config, then test the final weights.
 
@@ -35,12 +38,23 @@ def run_experiment(
         config_path (str): An MMPose config (model, data, schedule).
         work_dir (str): Where MMEngine writes logs and checkpoints.
         cfg_options (dict, optional): Overrides, as ``--cfg-options``.
+        resume (bool): Continue from the last checkpoint in ``work_dir``
+            (MMEngine's ``resume``: weights, optimizer, schedulers, epoch
+            and iteration); a work dir without one trains from the start
+            (from the config's ``load_from``, if any). ``train_s`` is then
+            the time of this process only. Defaults to False.
 
     Returns:
         dict: ``PCKh`` (PCKh@0.5), ``PCKh@0.1``, ``params_m``,
         ``train_s`` and ``checkpoint`` (the last checkpoint's path).
     """
     cfg = load_config(config_path, work_dir, cfg_options)
+    latest = find_latest_checkpoint(work_dir) if resume else None
+    if latest is not None and osp.isfile(latest):
+        # resume from this run's own checkpoint (a config's load_from, the
+        # initial weights, is only for a run that starts)
+        cfg.resume = True
+        cfg.load_from = latest
     init_default_scope(cfg.get('default_scope', 'mmpose'))
     runner = Runner.from_cfg(cfg)
     start = time.perf_counter()

@@ -11,7 +11,7 @@ import multiprocessing.connection
 import os
 import os.path as osp
 import sys
-from typing import Dict, Optional
+from typing import Callable, Dict, Optional
 
 import torch
 
@@ -24,6 +24,7 @@ def _experiment_child(
     cfg_options: Optional[dict],
     num_threads: int,
     log_file: Optional[str],
+    resume: bool = False,
 ) -> None:
     """Body of :func:`start_experiment_process` (a spawned process)."""
     torch.set_num_threads(num_threads)
@@ -36,7 +37,7 @@ def _experiment_child(
         os.dup2(log.fileno(), 2)
     import mmpose_multikd  # noqa: F401  (registers our modules)
 
-    run_experiment(config_path, work_dir, cfg_options)
+    run_experiment(config_path, work_dir, cfg_options, resume=resume)
 
 
 def start_experiment_process(
@@ -45,6 +46,7 @@ def start_experiment_process(
     cfg_options: Optional[dict] = None,
     num_threads: int = 1,
     log_file: Optional[str] = None,
+    resume: bool = False,
 ) -> multiprocessing.Process:
     """Start :func:`run_experiment` in a fresh (spawned) process.
 
@@ -61,6 +63,8 @@ def start_experiment_process(
         log_file (str, optional): Where the process's stdout and stderr go
             (MMEngine's own log file is written to ``work_dir`` either
             way). Default: the parent's console.
+        resume (bool): Continue from the last checkpoint in ``work_dir``
+            (see :func:`run_experiment`). Defaults to False.
 
     Returns:
         multiprocessing.Process: The started process; pass it to
@@ -72,7 +76,14 @@ def start_experiment_process(
         os.remove(stale_result)
     process = multiprocessing.get_context('spawn').Process(
         target=_experiment_child,
-        args=(config_path, work_dir, cfg_options, num_threads, log_file),
+        args=(
+            config_path,
+            work_dir,
+            cfg_options,
+            num_threads,
+            log_file,
+            resume,
+        ),
         name=f'experiment:{osp.basename(config_path)}',
     )
     process.start()
@@ -105,15 +116,19 @@ def finish_experiment_process(
         return json.load(f)
 
 
-def run_experiments_side_by_side(runs: list, jobs: int) -> None:
+def run_experiments_side_by_side(
+    runs: list, jobs: int, on_finish: Optional[Callable] = None
+) -> None:
     """Train ``runs`` in spawned processes, ``jobs`` at a time.
 
     Each run is a dict with ``config``, ``work_dir``, ``options`` and
-    ``log_file`` (``None``: the console); its ``result`` key is set from
-    :func:`finish_experiment_process`. A new run starts as soon as one
-    ends; every process gets ``max(1, cpus // jobs)`` threads. A line is
-    printed when a run starts and when it ends (with its PCKh@0.5), so a
-    long queue shows its progress.
+    ``log_file`` (``None``: the console), and optionally ``resume``
+    (continue from the work dir's last checkpoint); its ``result`` key is
+    set from :func:`finish_experiment_process`. A new run starts as soon as
+    one ends; every process gets ``max(1, cpus // jobs)`` threads. A line
+    is printed when a run starts and when it ends (with its PCKh@0.5), so
+    a long queue shows its progress. ``on_finish(run)``, if given, is
+    called as each run ends (e.g. to save its result at once).
     """
     threads = max(1, (os.cpu_count() or 1) // jobs)
     pending, running = list(runs), {}
@@ -126,6 +141,7 @@ def run_experiments_side_by_side(runs: list, jobs: int) -> None:
                 run['options'],
                 num_threads=threads,
                 log_file=run['log_file'],
+                resume=run.get('resume', False),
             )
             running[process.sentinel] = (process, run)
             print(f"started {run['work_dir']}", flush=True)
@@ -140,3 +156,5 @@ def run_experiments_side_by_side(runs: list, jobs: int) -> None:
                 f'{len(running)} running',
                 flush=True,
             )
+            if on_finish is not None:
+                on_finish(run)

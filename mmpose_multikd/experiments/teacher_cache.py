@@ -148,6 +148,7 @@ def cached_teacher(
     cfg_options: Optional[dict] = None,
     cache_dir: str = DEFAULT_CACHE_DIR,
     retrain: bool = False,
+    resume: bool = False,
 ) -> Dict[str, object]:
     """Return a trained teacher, training it only if it is not cached.
 
@@ -160,6 +161,9 @@ def cached_teacher(
         retrain (bool): Train again even when cached; the old
             ``result.json`` is removed first, so a retraining killed half
             way is not taken for a finished teacher. Defaults to False.
+        resume (bool): A teacher not cached yet continues from the last
+            checkpoint of a killed run in its cache folder, if there is
+            one (never with ``retrain``). Defaults to False.
 
     Returns:
         dict: :func:`run_experiment`'s result (``PCKh``, ``checkpoint``,
@@ -179,5 +183,7 @@ def cached_teacher(
     if retrain and osp.isfile(osp.join(work_dir, 'result.json')):
         os.remove(osp.join(work_dir, 'result.json'))
     print(f'Training the teacher into the cache: {work_dir}')
-    result = run_experiment(config_path, work_dir, cfg_options)
+    result = run_experiment(
+        config_path, work_dir, cfg_options, resume=resume and not retrain
+    )
     return dict(result, cached=False, work_dir=work_dir)

@@ -1,0 +1,63 @@
+# LSP settings at 64x64 input (the main table of the LSP campaign): the
+# shared settings of ./lspet.py plus everything that depends on the input
+# size. The distillation weights of this size are read from
+# ./loss_weights.json (written by `tools/run_lsp_campaign.py --part weights`
+# with the LSP teacher of this size; 0.0 until measured, and the campaign
+# command refuses to train a distiller before that).
+_base_ = ['./lspet.py', './loss_weights.json']
+
+lsp_input_size = (64, 64)
+lsp_weights = _base_.lsp_loss_weights['64x64']
+lsp_teacher = '{{fileDirname}}/../simcc_hrnet-w18_1xb32-72e_lspet-64x64.py'
+# SimDR labels of the same relative width at every LSP size (sigma 3 bins
+# at 64 px and split 2 = 2.3% of the input, as in the demo).
+lsp_codec = dict(
+    type='SimCCLabel',
+    input_size=lsp_input_size,
+    sigma=3.0,
+    simcc_split_ratio=2.0,
+)
+# The SimCC head reads the stride-4 top branch.
+lsp_head = dict(
+    input_size=lsp_input_size,
+    in_featuremap_size=tuple(s // 4 for s in lsp_input_size),
+    decoder=lsp_codec,
+)
+# MMPose's LiteHRNet MPII augmentation (configs/_base_/simdr_mpii-256x256.py)
+# at this input size.
+lsp_train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(
+        type='RandomBBoxTransform',
+        shift_prob=0,
+        rotate_factor=60,
+        scale_factor=(0.75, 1.25),
+    ),
+    dict(type='TopdownAffine', input_size=lsp_input_size),
+    dict(type='GenerateTarget', encoder=lsp_codec),
+    dict(type='PackPoseInputs'),
+]
+lsp_val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=lsp_input_size),
+    dict(type='PackPoseInputs'),
+]
+lsp_train_dataloader = dict(
+    batch_size=32,
+    num_workers=1,
+    persistent_workers=True,
+    dataset=dict(data_root=_base_.lsp_data_root, pipeline=lsp_train_pipeline),
+)
+lsp_val_dataloader = dict(
+    batch_size=64,
+    num_workers=1,
+    persistent_workers=True,
+    dataset=dict(
+        data_root=_base_.lsp_data_root,
+        headbox_file=f'{_base_.lsp_data_root}annotations/mpii_gt_val.mat',
+        pipeline=lsp_val_pipeline,
+    ),
+)

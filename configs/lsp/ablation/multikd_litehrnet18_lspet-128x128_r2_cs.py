@@ -1,0 +1,10 @@
+# LSP ablation row 2 at 128x128: cross-stage feature KD only (WA, MFT and
+# VKD off).
+_base_ = ['../multikd_litehrnet18_lspet-128x128.py']
+
+model = dict(
+    distill_losses=dict(
+        loss_fkd=dict(weight_adaptation=False, multi_resolution=False),
+        loss_vkd=None,
+    )
+)

@@ -1,0 +1,9 @@
+# LSP ablation row 2: cross-stage feature KD only (WA, MFT and VKD off).
+_base_ = ['../multikd_litehrnet18_lspet.py']
+
+model = dict(
+    distill_losses=dict(
+        loss_fkd=dict(weight_adaptation=False, multi_resolution=False),
+        loss_vkd=None,
+    )
+)

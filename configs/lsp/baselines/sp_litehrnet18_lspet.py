@@ -1,0 +1,13 @@
+# LSP form of ../../baselines/sp_litehrnet18_mpii.py: the LSP Multi-KD config
+# (LSPet, 64x64, the LSP teacher and student schedule) with this loss
+# instead. Its weight follows the same rule as Multi-KD's (docs/method.md:
+# a feature term starts at 2 x loss_kpt), measured with the LSP teacher by
+# `tools/run_lsp_campaign.py --part weights` (_base_/loss_weights.json).
+_base_ = ['../multikd_litehrnet18_lspet.py']
+
+model = dict(
+    distill_losses=dict(
+        _delete_=True,
+        loss_sp=dict(type='SPLoss', loss_weight=_base_.lsp_weights['loss_sp']),
+    )
+)

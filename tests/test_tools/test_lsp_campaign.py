@@ -1,0 +1,339 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""`tools/run_lsp_campaign.py`: the LSP configs, the plan (finished runs
+skipped, killed runs resumed, distillers refused before their teacher and
+weights), the saved records and the report; end to end on generated data.
+
+The fast tests train nothing: they lay out work dirs, cached teachers and
+MMEngine logs as the Runner leaves them. The slow one runs every part on
+generated MPII data with one-epoch schedules.
+"""
+
+import importlib.util
+import json
+import os
+import os.path as osp
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+
+from mmpose_multikd.experiments import iteration_times, val_curve
+
+from ..helpers import REPO_ROOT
+
+LSP = REPO_ROOT / 'configs' / 'lsp'
+
+
+def load_campaign():
+    spec = importlib.util.spec_from_file_location(
+        'run_lsp_campaign', REPO_ROOT / 'tools' / 'run_lsp_campaign.py'
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+campaign = load_campaign()
+
+
+def campaign_args(tmp_path, data_root, *extra):
+    weights = tmp_path / 'loss_weights.json'
+    if not weights.exists():
+        weights.write_text(campaign.WEIGHTS_FILE.read_text())
+    return campaign.parse_args(
+        [
+            '--part',
+            'rows',
+            '--data-root',
+            str(data_root),
+            '--work-root',
+            str(tmp_path / 'work'),
+            '--teacher-cache',
+            str(tmp_path / 'teachers'),
+            '--out',
+            str(tmp_path / 'out'),
+            '--weights-file',
+            str(weights),
+            *extra,
+        ]
+    )
+
+
+def test_rows_configs_sizes_and_schedules():
+    schedules = set()
+    for row, path in campaign.ROWS.items():
+        cfg = Config.fromfile(campaign.repo_path(path))
+        size = '128x128' if row.endswith('-128x128') else '64x64'
+        assert campaign.config_size(campaign.repo_path(path)) == size
+        if cfg.model.get('type') == 'MultiKDDistiller':
+            teacher = LSP / osp.basename(campaign.TEACHERS[size])
+            assert osp.normpath(cfg.model.teacher) == str(teacher)
+        schedules.add(
+            json.dumps(
+                [cfg.train_cfg, cfg.param_scheduler, cfg.optim_wrapper],
+                default=str,
+            )
+        )
+        assert cfg.train_cfg.val_interval == 1  # the per-epoch curve
+        assert cfg.default_hooks.checkpoint.save_best is None
+    # every row shares one schedule; the teachers train longer
+    assert len(schedules) == 1
+    for teacher in campaign.TEACHERS.values():
+        cfg = Config.fromfile(campaign.repo_path(teacher))
+        assert cfg.train_cfg.max_epochs > cfg.lsp_epochs
+    assert set(campaign.MAIN_ROWS) <= set(campaign.ROWS)
+
+
+def test_configs_read_the_weights_file():
+    weights = campaign.load_weights(str(campaign.WEIGHTS_FILE))
+    for size, configs in campaign.WEIGHT_CONFIGS.items():
+        for path in configs:
+            losses = Config.fromfile(campaign.repo_path(path)).model
+            for name, loss in losses.distill_losses.items():
+                if loss is not None:
+                    assert loss.loss_weight == weights[size][name], path
+
+
+def fake_teacher(args, size='64x64') -> str:
+    """A cached teacher as ``cached_teacher`` leaves it."""
+    work_dir = campaign.teacher_dir(size, args)
+    Path(work_dir).mkdir(parents=True, exist_ok=True)
+    checkpoint = f'{work_dir}/epoch_72.pth'
+    open(checkpoint, 'wb').close()
+    with open(f'{work_dir}/result.json', 'w') as f:
+        json.dump(dict(checkpoint=checkpoint, PCKh=61.0), f)
+    return work_dir
+
+
+def set_weights(args, size, teacher_name):
+    with open(args.weights_file) as f:
+        record = json.load(f)
+    entry = record['lsp_loss_weights'][size]
+    entry.update(measured=True, teacher=teacher_name, date='2026-12-04')
+    entry.update({k: 0.5 for k in entry if k.startswith('loss_')})
+    with open(args.weights_file, 'w') as f:
+        json.dump(record, f)
+
+
+def test_plan_skips_finished_resumes_killed_refuses_unready(
+    tmp_path, mpii_root
+):
+    args = campaign_args(tmp_path, mpii_root, '--rows', 'r1', 'r6')
+    args.seeds = [0, 1, 2]
+    with pytest.raises(campaign.CampaignError, match='no trained LSP teach'):
+        campaign.plan_rows(args)
+
+    args.rows = ['r1']
+    plan = campaign.plan_rows(args)
+    assert [run['status'] for run in plan] == ['new'] * 3
+    work = {run['seed']: Path(run['work_dir']) for run in plan}
+    for run in plan:
+        work[run['seed']].mkdir(parents=True)
+    # seed 0 finished: its result.json names this config
+    (work[0] / 'result.json').write_text(
+        json.dumps(dict(config=plan[0]['config'], PCKh=20.0))
+    )
+    # seed 1 killed after epoch 3: MMEngine's last_checkpoint marker
+    (work[1] / 'epoch_3.pth').write_bytes(b'')
+    (work[1] / 'last_checkpoint').write_text(str(work[1] / 'epoch_3.pth'))
+    # seed 2: a result of another config, and a marker without its file
+    (work[2] / 'result.json').write_text(json.dumps(dict(config='x.py')))
+    (work[2] / 'last_checkpoint').write_text(str(work[2] / 'gone.pth'))
+    plan = campaign.plan_rows(args)
+    assert [run['status'] for run in plan] == ['finished', 'resume', 'new']
+    assert [run['resume'] for run in plan] == [False, True, False]
+    assert plan[0]['result']['PCKh'] == 20.0
+    assert plan[1]['options']['randomness.seed'] == 1
+    assert 'model.teacher_ckpt' not in plan[0]['options']
+
+    # a distiller: refused until the teacher is cached and the weights
+    # of its size are measured with that teacher
+    args.rows = ['r6']
+    teacher_dir = fake_teacher(args)
+    with pytest.raises(campaign.CampaignError, match='placeholders'):
+        campaign.plan_rows(args)
+    set_weights(args, '64x64', 'another-teacher')
+    with pytest.raises(campaign.CampaignError, match='another-teacher'):
+        campaign.plan_rows(args)
+    set_weights(args, '64x64', teacher_dir.rsplit('/', 1)[-1])
+    plan = campaign.plan_rows(args)
+    assert [run['status'] for run in plan] == ['new'] * 3
+    options = plan[0]['options']
+    assert options['model.teacher_ckpt'] == f'{teacher_dir}/epoch_72.pth'
+    assert options['model.distill_losses.loss_fkd.loss_weight'] == 0.5
+    assert options['model.distill_losses.loss_vkd.loss_weight'] == 0.5
+    # the 128x128 rows need their own teacher and weights
+    args.rows = ['r3-128x128']
+    with pytest.raises(campaign.CampaignError, match='128x128'):
+        campaign.plan_rows(args)
+
+
+def scalars(lines):
+    return ''.join(json.dumps(line) + '\n' for line in lines)
+
+
+def fake_logs(work_dir):
+    """Two runs' logs: killed during epoch 3, resumed from epoch 2."""
+    first = work_dir / '20261204_100000' / 'vis_data'
+    second = work_dir / '20261204_120000' / 'vis_data'
+    first.mkdir(parents=True)
+    second.mkdir(parents=True)
+    train = dict(lr=0.002, loss=1.0, data_time=0.01, memory=0)
+    first.joinpath('scalars.json').write_text(
+        scalars(
+            [
+                dict(train, time=0.9, step=25),
+                dict(train, time=0.5, step=50),
+                {'PCK': 10.0, 'PCK@0.1': 1.0, 'step': 1},
+                dict(train, time=0.5, step=75),
+                {'PCK': 12.0, 'PCK@0.1': 1.5, 'step': 2},
+            ]
+        )
+    )
+    second.joinpath('scalars.json').write_text(
+        scalars(
+            [
+                dict(train, time=0.8, step=100),
+                dict(train, time=0.6, step=125),
+                {'PCK': 14.0, 'PCK@0.1': 2.0, 'step': 3},
+                dict(train, time=0.6, step=150),
+                {'PCK': 14.5, 'PCK@0.1': 2.0, 'step': 4},
+            ]
+        )
+    )
+
+
+def test_curve_times_records_and_report(tmp_path, mpii_root):
+    work_dir = tmp_path / 'run'
+    fake_logs(work_dir)
+    curve = val_curve(str(work_dir))
+    assert [p['epoch'] for p in curve] == [1, 2, 3, 4]
+    assert [p['PCKh'] for p in curve] == [10.0, 12.0, 14.0, 14.5]
+    times = iteration_times(str(work_dir), skip=1)
+    assert times['lines'] == 4 and times['time_s'] == pytest.approx(0.55)
+    assert iteration_times(str(tmp_path / 'none')) == {'lines': 0}
+
+    args = campaign_args(tmp_path, mpii_root, '--rows', 'r1')
+    args.seeds = [0, 1]
+    for seed, final in ((0, 14.5), (1, 16.5)):
+        run = dict(
+            row='r1',
+            config=campaign.repo_path(campaign.ROWS['r1']),
+            size='64x64',
+            seed=seed,
+            work_dir=str(work_dir),
+            options={},
+            teacher=None,
+            result=dict(PCKh=final, params_m=1.2, train_s=9.0),
+        )
+        run['result']['PCKh@0.1'] = 2.0
+        path = campaign.save_run(run, args)
+        record = json.loads(open(path).read())
+        assert record['curve'] == curve and record['PCKh'] == final
+        assert record['config'].startswith('configs/lsp/ablation/')
+    campaign.part_report(args)
+    summary = json.loads((tmp_path / 'out' / 'summary.json').read_text())
+    (row,) = summary['rows']
+    assert row['PCKh_mean'] == pytest.approx(15.5)
+    assert row['PCKh_std'] == pytest.approx(2**0.5)
+    # 4 epochs: the last quarter is epoch 3 -> 4
+    assert row['last_quarter_gain'] == pytest.approx(0.5)
+    assert (tmp_path / 'out' / 'curves.png').read_bytes()[:4] == b'\x89PNG'
+    table = (tmp_path / 'out' / 'summary.md').read_text()
+    assert '| r1 |' in table and '15.50 ± 1.41' in table
+
+
+@pytest.mark.slow
+def test_campaign_end_to_end(tmp_path):
+    """teacher -> rows refused -> weights -> rows (r1, r6; a killed r1 run
+    resumes) -> the same command again reuses everything -> report."""
+    from mmpose_multikd.datasets import generate_synthetic_mpii
+    from mmpose_multikd.experiments import experiment_options, run_experiment
+
+    data_root = tmp_path / 'data'
+    # 40 train images: the weight rule reads whole batches of 32
+    generate_synthetic_mpii(str(data_root), 40, 4, 96, seed=0)
+    weights = tmp_path / 'loss_weights.json'
+    weights.write_text(campaign.WEIGHTS_FILE.read_text())
+    common = [
+        '--data-root',
+        str(data_root),
+        '--work-root',
+        str(tmp_path / 'work'),
+        '--teacher-cache',
+        str(tmp_path / 'teachers'),
+        '--out',
+        str(tmp_path / 'out'),
+        '--weights-file',
+        str(weights),
+        '--tiny',
+        '--epochs',
+        '2',
+        '--teacher-epochs',
+        '1',
+        '--jobs',
+        '1',
+    ]
+
+    def tool(*args, ok=True):
+        result = subprocess.run(
+            [
+                sys.executable,
+                str(REPO_ROOT / 'tools' / 'run_lsp_campaign.py'),
+                *args,
+                *common,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=1200,
+            env=dict(os.environ, OMP_NUM_THREADS='1'),
+        )
+        output = result.stdout + result.stderr
+        assert (result.returncode == 0) == ok, output[-4000:]
+        return output
+
+    tool('--part', 'teacher')
+    (teacher,) = (tmp_path / 'out' / 'teachers').glob('*.json')
+    assert json.loads(teacher.read_text())['curve']
+    out = tool('--part', 'rows', '--rows', 'r6', '--seeds', '0', ok=False)
+    assert 'refused: r6: the loss weights at 64x64 are placeholders' in out
+    tool('--part', 'weights', '--batches', '1')
+    entry = json.loads(weights.read_text())['lsp_loss_weights']['64x64']
+    assert entry['measured'] and all(
+        entry[name] > 0 for name in entry if name.startswith('loss_')
+    )
+
+    # r1 seed 0 killed after its first epoch: a checkpoint, no result
+    r1 = campaign.repo_path(campaign.ROWS['r1'])
+    killed = tmp_path / 'work' / 'multikd_litehrnet18_lspet_r1_baseline'
+    options = experiment_options(str(data_root), 0, epochs=2, tiny=True)
+    options['default_hooks.checkpoint.interval'] = 1
+    options['train_cfg.max_epochs'] = 1
+    run_experiment(r1, str(killed / 'seed0'), options)
+    (killed / 'seed0' / 'result.json').unlink()
+
+    out = tool('--part', 'rows', '--rows', 'r1', 'r6', '--seeds', '0')
+    assert re.search(r'r1 seed 0: resume', out)
+    assert 'resumed epoch: 1' in out
+    for name in ('r1_baseline', 'r6_cs-mft-wa-vkd'):
+        record = json.loads(
+            (
+                tmp_path
+                / 'out'
+                / 'runs'
+                / f'multikd_litehrnet18_lspet_{name}'
+                / 'seed0.json'
+            ).read_text()
+        )
+        assert record['curve'][-1]['epoch'] == 2
+        assert 0 <= record['PCKh'] <= 100
+    assert record['loss_weights']['loss_fkd'] == entry['loss_fkd']
+    out = tool('--part', 'rows', '--rows', 'r1', 'r6', '--seeds', '0')
+    assert len(re.findall(r'seed 0: finished', out)) == 2
+    assert 'Epoch(train)' not in out
+    tool('--part', 'report')
+    summary = json.loads((tmp_path / 'out' / 'summary.json').read_text())
+    assert [row['row'] for row in summary['rows']] == ['r1', 'r6']
