@@ -2,8 +2,8 @@
 """Seconds per training iteration of a config, data loading included.
 
 A few iterations of the config's own training through MMEngine's Runner
-(its dataloader, pipeline, model, optimizer and hooks), no validation, no
-checkpoint; the cost is read from the run's log
+(its dataloader, pipeline, model, optimizer and hooks), no checkpoint, and
+optionally one timed validation pass; the cost is read from the run's log
 (:func:`~mmpose_multikd.experiments.logs.iteration_times`). Several
 configs can be timed side by side, each in its own process, as a campaign
 trains them.

@@ -79,11 +79,12 @@ def test_rows_configs_sizes_and_schedules():
         )
         assert cfg.train_cfg.val_interval == 1  # the per-epoch curve
         assert cfg.default_hooks.checkpoint.save_best is None
-    # every row shares one schedule; the teachers train longer
+    # every row shares one schedule; the teacher trains longer, and the
+    # 128x128 teacher starts from it
     assert len(schedules) == 1
-    for teacher in campaign.TEACHERS.values():
-        cfg = Config.fromfile(campaign.repo_path(teacher))
-        assert cfg.train_cfg.max_epochs > cfg.lsp_epochs
+    cfg = Config.fromfile(campaign.repo_path(campaign.TEACHERS['64x64']))
+    assert cfg.train_cfg.max_epochs > cfg.lsp_epochs
+    assert campaign.TEACHER_INIT == {'128x128': '64x64'}
     assert set(campaign.MAIN_ROWS) <= set(campaign.ROWS)
 
 
@@ -165,10 +166,24 @@ def test_plan_skips_finished_resumes_killed_refuses_unready(
     assert options['model.teacher_ckpt'] == f'{teacher_dir}/epoch_72.pth'
     assert options['model.distill_losses.loss_fkd.loss_weight'] == 0.5
     assert options['model.distill_losses.loss_vkd.loss_weight'] == 0.5
-    # the 128x128 rows need their own teacher and weights
+    # the 128x128 rows need their own teacher (which starts from the
+    # 64x64 one) and weights
     args.rows = ['r3-128x128']
     with pytest.raises(campaign.CampaignError, match='128x128'):
         campaign.plan_rows(args)
+    options = campaign.teacher_options(args, '128x128')
+    assert options['load_from'] == f'{teacher_dir}/epoch_72.pth'
+    assert 'load_from' not in campaign.teacher_options(args, '64x64')
+    teacher_128 = fake_teacher(args, '128x128')
+    set_weights(args, '128x128', teacher_128.rsplit('/', 1)[-1])
+    plan = campaign.plan_rows(args)
+    assert plan[0]['options']['model.teacher_ckpt'].startswith(teacher_128)
+    # another start (a retrained 64x64 teacher) is another 128x128 teacher
+    Path(teacher_dir, 'result.json').write_text(
+        json.dumps(dict(checkpoint=f'{teacher_dir}/epoch_9.pth', PCKh=1))
+    )
+    Path(teacher_dir, 'epoch_9.pth').write_bytes(b'')
+    assert campaign.teacher_dir('128x128', args) != teacher_128
 
 
 def scalars(lines):
@@ -295,9 +310,20 @@ def test_campaign_end_to_end(tmp_path):
         assert (result.returncode == 0) == ok, output[-4000:]
         return output
 
-    tool('--part', 'teacher')
-    (teacher,) = (tmp_path / 'out' / 'teachers').glob('*.json')
-    assert json.loads(teacher.read_text())['curve']
+    out = tool('--part', 'teacher', '--rows', 'r2-128x128', '--dry-run')
+    assert 'teacher 128x128: waits' in out
+    # the 128x128 teacher: the 64x64 one first, then fine-tuned from it
+    out = tool('--part', 'teacher', '--rows', 'r1', 'r2-128x128')
+    assert 'size mismatch for head.mlp_head_x.weight' in out
+    records = sorted((tmp_path / 'out' / 'teachers').glob('*.json'))
+    teachers = {
+        record['size']: record
+        for record in (json.loads(path.read_text()) for path in records)
+    }
+    assert teachers['64x64']['curve'] and teachers['128x128']['curve']
+    assert teachers['128x128']['started_from'] == teachers['64x64']['cache']
+    out = tool('--part', 'teacher')
+    assert 'teacher 64x64: cached' in out and 'Epoch(train)' not in out
     out = tool('--part', 'rows', '--rows', 'r6', '--seeds', '0', ok=False)
     assert 'refused: r6: the loss weights at 64x64 are placeholders' in out
     tool('--part', 'weights', '--batches', '1')
