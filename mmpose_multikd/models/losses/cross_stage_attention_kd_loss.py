@@ -10,11 +10,12 @@ from torch import Tensor
 
 from ..utils.aligned_distance import (
     TeacherStageMoments,
+    pair_module_distance,
     stage_pair_distances,
 )
+from ..utils.aligner_batch_stats import check_aligner_norms
 from ..utils.branch_aligner import BranchAligner
 from ..utils.precision import float32_forward
-from ..utils.resize import resize_bilinear
 from ..utils.stage_inputs import (
     ChannelSpec,
     StageFeature,
@@ -28,6 +29,7 @@ from ..utils.stage_inputs import (
 from ..utils.stage_similarity import (
     check_fixed_batch_size,
     check_similarity_options,
+    pair_attention_weights,
     similarity_size,
     stage_embedding,
 )
@@ -261,7 +263,7 @@ class CrossStageAttentionKDLoss(nn.Module):
             detached ``D``, both shaped ``(N, L, M)`` (teacher stages,
             student stages), 0 on invalid pairs.
         """
-        self._check_aligner_norms()
+        check_aligner_norms(self.aligners, OWNER)
         student_branches = stage_branches(
             student_stage_feats, self.student_channels, 'student', OWNER
         )
@@ -297,20 +299,6 @@ class CrossStageAttentionKDLoss(nn.Module):
         loss = (weights * distances).sum()
         return loss * self.loss_weight
 
-    def _check_aligner_norms(self) -> None:
-        """The moment path knows ``BatchNorm2d`` and PyTorch's
-        ``SyncBatchNorm``: any other norm (e.g. MMCV's ``SyncBatchNorm``
-        of ``sync_bn='mmcv'``) is refused with its module path."""
-        for key, aligner in self.aligners.items():
-            if not isinstance(aligner.bn, (nn.BatchNorm2d, nn.SyncBatchNorm)):
-                norm = type(aligner.bn)
-                raise TypeError(
-                    f'{OWNER}: aligners.{key}.bn is '
-                    f'{norm.__module__}.{norm.__qualname__}; the moment-'
-                    'based distances support torch.nn.BatchNorm2d and '
-                    "torch.nn.SyncBatchNorm (sync_bn='torch' in the config)"
-                )
-
     def _pair_distances(
         self,
         teacher_stages: List[List[Tensor]],
@@ -322,7 +310,7 @@ class CrossStageAttentionKDLoss(nn.Module):
         come from one :func:`stage_pair_distances` call, with each teacher
         stage's moments computed once for all the student stages it is
         paired with. A stage whose teacher maps are not at its top
-        branch's size goes pair by pair through :meth:`_pair_distance`
+        branch's size goes pair by pair through :func:`pair_module_distance`
         (aligner module, resizing, MSE).
 
         Args:
@@ -354,39 +342,12 @@ class CrossStageAttentionKDLoss(nn.Module):
                 columns.update(zip(pairs, stage.unbind(dim=1)))
                 continue
             for t_idx, _ in pairs:
-                columns[(t_idx, s_idx)] = self._pair_distance(
+                columns[(t_idx, s_idx)] = pair_module_distance(
+                    self.aligners[self.pair_key(t_idx, s_idx)],
+                    used,
                     torch.cat(fused_pieces(teacher_stages[t_idx]), dim=1),
-                    branches,
-                    t_idx,
-                    s_idx,
                 )
         return torch.stack([columns[p] for p in self._valid_pairs], dim=1)
-
-    def _pair_distance(
-        self,
-        teacher_feat: Tensor,
-        student_branches: List[Tensor],
-        teacher_stage: int,
-        student_stage: int,
-    ) -> Tensor:
-        """Per-sample MSE between a teacher map and the aligned student map.
-
-        Args:
-            teacher_feat (Tensor): Fused teacher stage feature
-                ``(N, Ct, Ht, Wt)``.
-            student_branches (list[Tensor]): The student stage's branches.
-            teacher_stage (int): Teacher stage index ``l``.
-            student_stage (int): Student stage index ``m``.
-
-        Returns:
-            Tensor: ``mean_{C,H,W} (F_t - f_lm(F_s))^2``, shaped ``(N,)``.
-        """
-        aligner = self.aligners[self.pair_key(teacher_stage, student_stage)]
-        aligned = resize_bilinear(
-            aligner(self._used_branches(student_branches)),
-            teacher_feat.shape[-2:],
-        )
-        return (aligned - teacher_feat).pow(2).flatten(1).mean(dim=1)
 
     def _pair_weights(
         self,
@@ -408,36 +369,25 @@ class CrossStageAttentionKDLoss(nn.Module):
         """
         if not self.weight_adaptation:
             return torch.full_like(distances, 1.0 / len(self._valid_pairs))
-        student_embeds = [
-            stage_embedding(
-                self._used_branches(branches),
-                projection,
-                self.similarity,
-                self.pool_size,
-            )
-            for branches, projection in zip(
-                student_branches, self.student_projections
-            )
-        ]
-        teacher_embeds = [
-            stage_embedding(
-                self._used_branches(branches),
-                projection,
-                self.similarity,
-                self.pool_size,
-            )
-            for branches, projection in zip(
-                teacher_branches, self.teacher_projections
-            )
-        ]
-        logits = torch.stack(
-            [
-                (teacher_embeds[t_idx] * student_embeds[s_idx]).sum(dim=1)
-                for t_idx, s_idx in self._valid_pairs
-            ],
-            dim=1,
+        return pair_attention_weights(
+            self._stage_embeddings(student_branches, self.student_projections),
+            self._stage_embeddings(teacher_branches, self.teacher_projections),
+            self._valid_pairs,
         )
-        return logits.softmax(dim=1)
+
+    def _stage_embeddings(
+        self, stages: List[List[Tensor]], projections: nn.ModuleList
+    ) -> List[Tensor]:
+        """The L2-normalised embedding ``(N, embed_dim)`` of each stage."""
+        return [
+            stage_embedding(
+                self._used_branches(branches),
+                projection,
+                self.similarity,
+                self.pool_size,
+            )
+            for branches, projection in zip(stages, projections)
+        ]
 
     def _used_branches(self, branches: Sequence) -> list:
         """All branches (tensors or channels) with MFT, else the top one."""

@@ -68,18 +68,22 @@ Values, gradients and running statistics are those of the module path
 ``tests/test_models/test_utils/test_aligned_distance.py`` checks them.
 """
 
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Sequence, Tuple, Union
 
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
+from .aligner_batch_stats import (
+    all_reduce_sums,
+    sync_group,
+    update_running_stats,
+)
 from .branch_aligner import BranchAligner
 from .channel_products import ResizedChannelDots, branch_products, channel_dots
 from .precision import autocast_disabled, compute_dtype
-from .resize import adjoint_resize, adjoint_resize_ones
+from .resize import adjoint_resize, adjoint_resize_ones, resize_bilinear
 
 Size = Tuple[int, int]
 
@@ -361,9 +365,9 @@ def _distances(
     training = norms[0].training
     if training:
         batch_y, batch_yy = sum_y.sum(dim=0), sum_yy.sum(dim=0)
-        group = _sync_group(norms)
+        group = sync_group(norms)
         if group is not None:  # SyncBatchNorm: the statistics of all ranks
-            batch_y, batch_yy, count = _all_reduce_sums(
+            batch_y, batch_yy, count = all_reduce_sums(
                 batch_y, batch_yy, count, group
             )
         mean = batch_y / count
@@ -396,65 +400,28 @@ def _distances(
             unbiased = count / (count - 1).clamp(min=1)
         else:
             unbiased = count / max(count - 1, 1)
-        _update_running_stats(norms, mean.detach(), var.detach() * unbiased)
+        update_running_stats(norms, mean.detach(), var.detach() * unbiased)
     return distances
 
 
-def _sync_group(norms: Sequence[nn.Module]) -> Optional[object]:
-    """The process group to all-reduce the batch statistics over: that of
-    the norms when they are ``torch.nn.SyncBatchNorm`` and a process group
-    is initialised, else None (per-rank statistics, as ``SyncBatchNorm``
-    computes without one)."""
-    synced = [isinstance(norm, nn.SyncBatchNorm) for norm in norms]
-    if not any(synced):
-        return None
-    if not all(synced):
-        kinds = [type(norm).__name__ for norm in norms]
-        raise ValueError(
-            'stage_pair_distances: the aligners of one student stage mix '
-            f'SyncBatchNorm and other norms ({kinds}); convert all or none'
-        )
-    if not (dist.is_available() and dist.is_initialized()):
-        return None
-    groups = {id(norm.process_group) for norm in norms}
-    if len(groups) > 1:
-        raise ValueError(
-            'stage_pair_distances: the SyncBatchNorms of one student stage '
-            'use different process groups'
-        )
-    return norms[0].process_group or dist.group.WORLD
+def pair_module_distance(
+    aligner: BranchAligner,
+    student_branches: List[Tensor],
+    teacher_feat: Tensor,
+) -> Tensor:
+    """Per-sample MSE between a teacher map and the aligned student map,
+    through the aligner module (the path for teacher maps that are not at
+    the student's top-branch size).
 
+    Args:
+        aligner (BranchAligner): ``f_lm`` of the pair.
+        student_branches (list[Tensor]): The student stage's used branches.
+        teacher_feat (Tensor): Fused teacher stage feature
+            ``(N, Ct, Ht, Wt)``.
 
-def _all_reduce_sums(
-    sum_y: Tensor, sum_yy: Tensor, count: int, group: object
-) -> Tuple[Tensor, Tensor, Tensor]:
-    """The batch sums ``S_y``, ``S_yy`` (``(C,)``) and the number of values
-    per channel, summed over the ranks of ``group`` in one all-reduce,
-    differentiably (each rank's gradient is that of the sum of all ranks'
-    losses, as with ``SyncBatchNorm``)."""
-    from torch.distributed.nn.functional import all_reduce
-
-    channels = sum_y.shape[0]
-    packed = torch.cat([sum_y, sum_yy, sum_y.new_full((1,), count)])
-    packed = all_reduce(packed, op=dist.ReduceOp.SUM, group=group)
-    return packed[:channels], packed[channels:-1], packed[-1]
-
-
-@torch.no_grad()
-def _update_running_stats(
-    norms: Sequence[torch.nn.BatchNorm2d], mean: Tensor, unbiased_var: Tensor
-) -> None:
-    """What ``BatchNorm2d.forward`` does to its buffers in training (the
-    statistics cast to the buffers' dtype)."""
-    dtype = norms[0].running_mean.dtype
-    mean, unbiased_var = mean.to(dtype), unbiased_var.to(dtype)
-    start = 0
-    for norm in norms:
-        stop = start + norm.num_features
-        norm.num_batches_tracked.add_(1)
-        momentum = norm.momentum
-        if momentum is None:  # cumulative moving average
-            momentum = 1.0 / float(norm.num_batches_tracked)
-        norm.running_mean.lerp_(mean[start:stop], momentum)
-        norm.running_var.lerp_(unbiased_var[start:stop], momentum)
-        start = stop
+    Returns:
+        Tensor: ``mean_{C,H,W} (F_t - f_lm(F_s))^2``, shaped ``(N,)``.
+    """
+    aligned = aligner(student_branches)
+    aligned = resize_bilinear(aligned, teacher_feat.shape[-2:])
+    return (aligned - teacher_feat).pow(2).flatten(1).mean(dim=1)

@@ -6,7 +6,7 @@ similarity vector per sample before projecting it to an embedding; these
 are the two modes of its ``similarity`` option.
 """
 
-from typing import List, Optional
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -147,3 +147,35 @@ def stage_embedding(
     else:
         vectors = batch_similarity(torch.cat(fused_pieces(branches), 1))
     return F.normalize(projection(vectors), dim=1)
+
+
+def pair_attention_weights(
+    student_embeds: Sequence[Tensor],
+    teacher_embeds: Sequence[Tensor],
+    valid_pairs: Sequence[Tuple[int, int]],
+) -> Tensor:
+    """Per-sample attention weights over the valid stage pairs:
+
+    .. math::
+
+        \\gamma_i(l, m) = \\frac{\\exp(S_m[i] \\cdot T_l[i])}
+            {\\sum_{(l', m')} \\exp(S_{m'}[i] \\cdot T_{l'}[i])}
+
+    Args:
+        student_embeds (Sequence[Tensor]): ``S_m``, ``(N, D)`` per student
+            stage.
+        teacher_embeds (Sequence[Tensor]): ``T_l``, ``(N, D)`` per teacher
+            stage.
+        valid_pairs (Sequence[tuple[int, int]]): ``(l, m)`` pairs.
+
+    Returns:
+        Tensor: gamma ``(N, len(valid_pairs))``, each row sums to 1.
+    """
+    logits = torch.stack(
+        [
+            (teacher_embeds[t_idx] * student_embeds[s_idx]).sum(dim=1)
+            for t_idx, s_idx in valid_pairs
+        ],
+        dim=1,
+    )
+    return logits.softmax(dim=1)
