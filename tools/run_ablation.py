@@ -29,6 +29,7 @@ from mmpose_multikd.experiments import (
     cached_teacher,
     data_root_options,
     experiment_options,
+    finished_run,
     mean_pose_floor,
     run_experiment,
     run_experiments_side_by_side,
@@ -155,22 +156,6 @@ def summarise(config_path: str, runs: list) -> dict:
             f"{', '.join(f'{v:.2f}' for v in pckh)} |"
         ),
     )
-
-
-def finished_run(work_dir: str, config_path: str) -> Optional[dict]:
-    """The result of a finished run of ``config_path`` in ``work_dir``.
-
-    Lets a long comparison be run in parts (e.g. one seed a day): a run
-    whose ``result.json`` names the same config is read, not trained again.
-    """
-    result_file = osp.join(work_dir, 'result.json')
-    if not osp.isfile(result_file):
-        return None
-    with open(result_file) as f:
-        result = json.load(f)
-    if osp.abspath(result.get('config', '')) != osp.abspath(config_path):
-        return None
-    return result
 
 
 def plan_runs(args: argparse.Namespace, teachers: dict) -> List[dict]:

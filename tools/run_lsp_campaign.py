@@ -57,6 +57,7 @@ from mmpose_multikd.experiments import (
     cached_teacher,
     cached_teacher_dir,
     experiment_options,
+    finished_run,
     iteration_times,
     read_cached_teacher,
     run_experiment,
@@ -322,18 +323,6 @@ def check_distiller_ready(
         )
 
 
-def finished_result(work_dir: str, config_path: str) -> Optional[dict]:
-    """The ``result.json`` of a finished run of ``config_path``, or None."""
-    result_file = osp.join(work_dir, 'result.json')
-    if not osp.isfile(result_file):
-        return None
-    with open(result_file) as f:
-        result = json.load(f)
-    if osp.abspath(result.get('config', '')) != osp.abspath(config_path):
-        return None
-    return result
-
-
 def has_checkpoint(work_dir: str) -> bool:
     """Whether MMEngine left a checkpoint to resume from in ``work_dir``."""
     marker = osp.join(work_dir, 'last_checkpoint')
@@ -370,7 +359,7 @@ def plan_rows(args: argparse.Namespace) -> List[dict]:
         name = osp.splitext(osp.basename(config))[0]
         for seed in args.seeds:
             work_dir = osp.join(args.work_root, name, f'seed{seed}')
-            result = finished_result(work_dir, config)
+            result = finished_run(work_dir, config)
             if result is not None:
                 status = 'finished'
             elif has_checkpoint(work_dir):

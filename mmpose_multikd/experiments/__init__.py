@@ -3,9 +3,15 @@
 
 from .logs import iteration_times, read_scalars, val_curve
 from .options import data_root_options, experiment_options, load_config
-from .runner import count_student_params, mean_pose_floor, run_experiment
+from .runner import (
+    count_student_params,
+    finished_run,
+    mean_pose_floor,
+    run_experiment,
+)
 from .side_by_side import (
     finish_experiment_process,
+    redirect_output,
     run_experiments_side_by_side,
     start_experiment_process,
 )
@@ -32,10 +38,12 @@ __all__ = [
     'data_root_options',
     'experiment_options',
     'finish_experiment_process',
+    'finished_run',
     'iteration_times',
     'load_config',
     'mean_pose_floor',
     'read_scalars',
+    'redirect_output',
     'run_experiment',
     'run_experiments_side_by_side',
     'start_experiment_process',

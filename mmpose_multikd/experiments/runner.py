@@ -132,3 +132,19 @@ def mean_pose_floor(
         'PCKh': float(metrics['PCK']),
         'PCKh@0.1': float(metrics['PCK@0.1']),
     }
+
+
+def finished_run(work_dir: str, config_path: str) -> Optional[dict]:
+    """The result of a finished run of ``config_path`` in ``work_dir``.
+
+    Lets a long comparison be run in parts (e.g. one seed a day): a run
+    whose ``result.json`` names the same config is read, not trained again.
+    """
+    result_file = osp.join(work_dir, 'result.json')
+    if not osp.isfile(result_file):
+        return None
+    with open(result_file) as f:
+        result = json.load(f)
+    if osp.abspath(result.get('config', '')) != osp.abspath(config_path):
+        return None
+    return result

@@ -18,6 +18,17 @@ import torch
 from .runner import run_experiment
 
 
+def redirect_output(log_file: str) -> None:
+    """Send this process's stdout and stderr (file descriptors 1 and 2, so
+    child processes and C extensions too) to ``log_file``, line-buffered."""
+    os.makedirs(osp.dirname(osp.abspath(log_file)), exist_ok=True)
+    log = open(log_file, 'w', buffering=1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(log.fileno(), 1)
+    os.dup2(log.fileno(), 2)
+
+
 def _experiment_child(
     config_path: str,
     work_dir: str,
@@ -29,12 +40,7 @@ def _experiment_child(
     """Body of :func:`start_experiment_process` (a spawned process)."""
     torch.set_num_threads(num_threads)
     if log_file is not None:
-        os.makedirs(osp.dirname(osp.abspath(log_file)), exist_ok=True)
-        log = open(log_file, 'w', buffering=1)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(log.fileno(), 1)
-        os.dup2(log.fileno(), 2)
+        redirect_output(log_file)
     import mmpose_multikd  # noqa: F401  (registers our modules)
 
     run_experiment(config_path, work_dir, cfg_options, resume=resume)

@@ -11,9 +11,7 @@ trains them.
 
 import json
 import multiprocessing
-import os
 import os.path as osp
-import sys
 import time
 from typing import Dict, List, Optional
 
@@ -23,6 +21,7 @@ from mmengine.runner import Runner
 
 from .logs import iteration_times
 from .options import load_config
+from .side_by_side import redirect_output
 
 
 def timing_options(batch_size: int, iters: int) -> Dict[str, object]:
@@ -97,12 +96,7 @@ def _timing_child(
 ) -> None:
     """Body of a :func:`time_side_by_side` process."""
     torch.set_num_threads(num_threads)
-    os.makedirs(osp.dirname(osp.abspath(log_file)), exist_ok=True)
-    log = open(log_file, 'w', buffering=1)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.dup2(log.fileno(), 1)
-    os.dup2(log.fileno(), 2)
+    redirect_output(log_file)
     import mmpose_multikd  # noqa: F401  (registers our modules)
 
     time_training(config_path, work_dir, cfg_options, iters, skip, val)

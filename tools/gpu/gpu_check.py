@@ -352,28 +352,29 @@ def check_tool(run: CheckRun, name: str, command: List[str], json_out: Path):
     return result
 
 
-def check_train_cost(run: CheckRun) -> dict:
-    json_out = run.work / 'train_cost.json'
-    command = [run.args.python, 'tools/benchmark_train.py', run.args.config]
-    command += ['--device', run.args.device, '--out', str(json_out)]
-    command += ['--batch-size', str(run.sizes['cost_batch'])]
+def check_timing_tool(run: CheckRun, name: str, script: List[str]) -> dict:
+    """Run a timing tool (``script``: its path and own arguments) with the
+    check's device, warm-up and repeats; its JSON joins the summary."""
+    json_out = run.work / f'{name}.json'
+    command = [run.args.python, *script, '--device', run.args.device]
+    command += ['--out', str(json_out)]
     command += ['--warmup', str(run.sizes['warmup'])]
     command += ['--repeats', str(run.sizes['repeats'])]
     if run.args.dry_run:
         command.append('--no-memory')
-    return check_tool(run, 'train_cost', command, json_out)
+    return check_tool(run, name, command, json_out)
+
+
+def check_train_cost(run: CheckRun) -> dict:
+    script = ['tools/benchmark_train.py', run.args.config]
+    script += ['--batch-size', str(run.sizes['cost_batch'])]
+    return check_timing_tool(run, 'train_cost', script)
 
 
 def check_table2(run: CheckRun) -> dict:
-    json_out = run.work / 'table2.json'
-    command = [run.args.python, 'tools/benchmark.py', '--table2']
-    command += ['--device', run.args.device, '--out', str(json_out)]
-    command += ['--batch-sizes', *map(str, run.sizes['table2_batches'])]
-    command += ['--warmup', str(run.sizes['warmup'])]
-    command += ['--repeats', str(run.sizes['repeats'])]
-    if run.args.dry_run:
-        command.append('--no-memory')
-    return check_tool(run, 'table2', command, json_out)
+    script = ['tools/benchmark.py', '--table2', '--batch-sizes']
+    script += [str(size) for size in run.sizes['table2_batches']]
+    return check_timing_tool(run, 'table2', script)
 
 
 def check_ddp(run: CheckRun) -> dict:
