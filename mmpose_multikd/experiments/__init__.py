@@ -1,6 +1,7 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Demo and ablation experiments: train, test and compare configs."""
 
+from .campaign_report import write_report
 from .logs import iteration_times, read_scalars, val_curve
 from .options import data_root_options, experiment_options, load_config
 from .runner import (
@@ -51,4 +52,5 @@ __all__ = [
     'time_training',
     'timing_options',
     'val_curve',
+    'write_report',
 ]

@@ -1,0 +1,166 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""The report of a campaign run in parts: per row, PCKh@0.5 mean ± std over
+seeds, the mean val curve and how much its last quarter adds (the plateau
+test), beside the teachers; a table, a JSON and a figure of the curves."""
+
+import json
+import os
+import os.path as osp
+import statistics
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+
+def saved_runs(out: str) -> Dict[str, List[dict]]:
+    """Saved row runs by row, each list ordered by seed."""
+    rows: Dict[str, List[dict]] = {}
+    for path in sorted(Path(out, 'runs').glob('*/seed*.json')):
+        record = json.loads(path.read_text())
+        rows.setdefault(record['row'], []).append(record)
+    for records in rows.values():
+        records.sort(key=lambda record: record['seed'])
+    return rows
+
+
+def mean_curve(records: List[dict]) -> List[dict]:
+    """The mean PCKh@0.5 over seeds at each epoch every seed validated."""
+    by_epoch: Dict[int, list] = {}
+    for record in records:
+        for point in record['curve']:
+            by_epoch.setdefault(point['epoch'], []).append(point['PCKh'])
+    return [
+        dict(epoch=epoch, PCKh=statistics.mean(values))
+        for epoch, values in sorted(by_epoch.items())
+        if len(values) == len(records)
+    ]
+
+
+def last_quarter_gain(curve: List[dict]) -> Optional[float]:
+    """PCKh at the last epoch minus at three quarters of the schedule."""
+    if not curve:
+        return None
+    points = {point['epoch']: point['PCKh'] for point in curve}
+    last = max(points)
+    three_quarters = round(0.75 * last)
+    if three_quarters not in points:
+        return None
+    return points[last] - points[three_quarters]
+
+
+def summarise_row(row: str, records: List[dict]) -> dict:
+    """One row's seeds: PCKh mean ± std, the mean curve and its
+    last-quarter gain, seconds per iteration."""
+    pckh = [record['PCKh'] for record in records]
+    curve = mean_curve(records)
+    return dict(
+        row=row,
+        config=records[0]['config'],
+        size=records[0]['size'],
+        seeds=[record['seed'] for record in records],
+        PCKh=pckh,
+        PCKh_mean=statistics.mean(pckh),
+        PCKh_std=statistics.stdev(pckh) if len(pckh) > 1 else 0.0,
+        **{
+            'PCKh@0.1_mean': statistics.mean(
+                record['PCKh@0.1'] for record in records
+            )
+        },
+        mean_curve=curve,
+        last_quarter_gain=last_quarter_gain(curve),
+        time_s=statistics.mean(
+            record['iteration'].get('time_s', float('nan'))
+            for record in records
+        ),
+    )
+
+
+def write_report(out: str, row_order: Sequence[str]) -> dict:
+    """Tabulate the saved runs under ``out`` (``runs/``, ``teachers/``):
+    ``summary.md``, ``summary.json`` and ``curves.png`` beside them.
+
+    Args:
+        out (str): The campaign's result folder.
+        row_order (Sequence[str]): Rows in table order (absent ones are
+            left out).
+
+    Returns:
+        dict: ``rows`` (per row: PCKh mean ± std over seeds, the mean
+        curve, its last-quarter gain, seconds per iteration) and
+        ``teachers``.
+    """
+    rows = saved_runs(out)
+    teachers = [
+        json.loads(path.read_text())
+        for path in sorted(Path(out, 'teachers').glob('*.json'))
+    ]
+    order = [row for row in row_order if row in rows]
+    summaries = [summarise_row(row, rows[row]) for row in order]
+    lines = [
+        '| row | config | seeds | PCKh@0.5 mean ± std | per seed | '
+        'PCKh@0.1 mean | last-quarter gain (mean curve) | s/iteration |',
+        '|---|---|---|---|---|---|---|---|',
+    ]
+    for s in summaries:
+        gain = s['last_quarter_gain']
+        lines.append(
+            f"| {s['row']} | `{osp.basename(s['config'])}` | "
+            f"{', '.join(map(str, s['seeds']))} | "
+            f"{s['PCKh_mean']:.2f} ± {s['PCKh_std']:.2f} | "
+            f"{', '.join(f'{v:.2f}' for v in s['PCKh'])} | "
+            f"{s['PCKh@0.1_mean']:.2f} | "
+            f"{'-' if gain is None else f'{gain:+.2f}'} | "
+            f"{s['time_s']:.3f} |"
+        )
+    for teacher in teachers:
+        lines.append(
+            f"| teacher {teacher['size']} | "
+            f"`{osp.basename(teacher['config'])}` | {teacher['seed']} | "
+            f"{teacher['PCKh']:.2f} | - | "
+            f"{teacher['PCKh@0.1']:.2f} | "
+            f"{last_quarter_gain(teacher['curve']) or 0:+.2f} | "
+            f"{teacher['iteration'].get('time_s', float('nan')):.3f} |"
+        )
+    table = '\n'.join(lines)
+    print(table)
+    os.makedirs(out, exist_ok=True)
+    with open(osp.join(out, 'summary.md'), 'w') as f:
+        f.write(table + '\n')
+    report = dict(rows=summaries, teachers=teachers)
+    with open(osp.join(out, 'summary.json'), 'w') as f:
+        json.dump(report, f, indent=1)
+        f.write('\n')
+    draw_curves(summaries, teachers, osp.join(out, 'curves.png'))
+    print(f'wrote {out}/summary.md, summary.json and curves.png')
+    return report
+
+
+def draw_curves(summaries: List[dict], teachers: List[dict], path: str):
+    """Val PCKh@0.5 per epoch, the mean over seeds of every row, and the
+    teachers' curves (their own, longer schedules)."""
+    import matplotlib
+
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for s in summaries:
+        curve = s['mean_curve']
+        ax.plot(
+            [p['epoch'] for p in curve],
+            [p['PCKh'] for p in curve],
+            label=f"{s['row']} ({len(s['seeds'])} seeds)",
+        )
+    for teacher in teachers:
+        ax.plot(
+            [p['epoch'] for p in teacher['curve']],
+            [p['PCKh'] for p in teacher['curve']],
+            'k--',
+            label=f"teacher {teacher['size']}",
+        )
+    ax.set_xlabel('epoch')
+    ax.set_ylabel('val PCKh@0.5 (mean over seeds)')
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
