@@ -3,13 +3,24 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install test lint format demo clean
+.PHONY: install install-oldest test test-oldest lint format demo clean
 
-install:  ## build .venv (first time ~30 min: mmcv compiles; then seconds)
+# The oldest supported stack (requirements/constraints/oldest.txt: torch 2.1,
+# mmcv 2.1.0, MMEngine 0.10.3, MMPose 1.3.1) in its own environment.
+OLDEST_VENV ?= .venv-oldest
+OLDEST_CONSTRAINTS := requirements/constraints/oldest.txt
+
+install:  ## build .venv (first time ~30 min: mmcv compiles; then minutes)
 	VENV=$(VENV) bash tools/install_env.sh
+
+install-oldest:  ## build .venv-oldest, the oldest supported stack
+	VENV=$(OLDEST_VENV) CONSTRAINTS=$(OLDEST_CONSTRAINTS) bash tools/install_env.sh
 
 test: install  ## the whole test suite (CPU)
 	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+test-oldest: install-oldest  ## the fast suite (not slow) on the oldest stack
+	$(OLDEST_VENV)/bin/python -m pytest tests -m "not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check mmpose_multikd configs tools tests setup.py

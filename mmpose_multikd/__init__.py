@@ -7,9 +7,16 @@ load it with::
 
     custom_imports = dict(imports=['mmpose_multikd'],
                           allow_failed_imports=False)
+
+The supported versions of the host stack are in ``version.SUPPORTED``.
 """
 
-__version__ = '0.1.0'
+from .version import __version__ as __version__
+from .version import check_stack_versions
+
+# Refuse an unsupported torch, MMEngine, MMCV or MMPose before registering
+# anything, with the versions found and the ranges supported.
+check_stack_versions()
 
 from .utils import allow_mmengine_checkpoints  # noqa: E402
 

@@ -1,43 +1,71 @@
 #!/usr/bin/env bash
-# Build the project's virtual environment, idempotently.
+# Build one of the project's virtual environments, idempotently.
 #
-#   VENV=.venv bash tools/install_env.sh
+#   bash tools/install_env.sh                    # .venv, the reproducible one
+#   VENV=.venv-oldest CONSTRAINTS=requirements/constraints/oldest.txt \
+#     bash tools/install_env.sh                  # the oldest supported stack
 #
-# The recipe follows the traps listed in ../shared/SPEC.md: setuptools<81,
-# --no-build-isolation for packages that import torch/numpy at build time,
-# mmcv 2.1.0 compiled from source with the C++ standard raised to C++20 (torch
-# 2.14's headers need it), xtcocotools from source under NumPy 2, openmim
-# without its opendatalab dependency. Built wheels are cached in
-# $MULTIKD_WHEEL_CACHE (default ~/.cache/mmpose-multikd/wheels) so a second
-# install on the same machine takes seconds instead of ~26 minutes.
+# Every requirement file of requirements/ is installed under the exact
+# versions of CONSTRAINTS (default requirements/constraints/default.txt);
+# the extras a constraints file pins no version of (albumentations, the ONNX
+# packages) are left out. The recipe follows the traps listed in
+# ../shared/SPEC.md: setuptools<81, --no-build-isolation for packages that
+# import torch/numpy at build time, mmcv 2.1.0 compiled from source (with the
+# C++ standard the constraints file names), xtcocotools from source, openmim
+# without its opendatalab dependency. Built wheels depend on torch and NumPy,
+# so they are cached per torch version in
+# $MULTIKD_WHEEL_CACHE/torch-<version> (default ~/.cache/mmpose-multikd/wheels):
+# a second install on the same machine takes minutes instead of ~30.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3}"
-WHEELS="${MULTIKD_WHEEL_CACHE:-$HOME/.cache/mmpose-multikd/wheels}"
 REQ="$ROOT/requirements"
+CONSTRAINTS="$(realpath "${CONSTRAINTS:-$REQ/constraints/default.txt}")"
 STAMP="$VENV/.multikd-env-stamp"
 
 log() { printf '[install_env] %s\n' "$*"; }
+die() { printf '[install_env] error: %s\n' "$*" >&2; exit 2; }
+
+[[ -f "$CONSTRAINTS" ]] || die "constraints file $CONSTRAINTS does not exist"
+# The constraint line of one package ("mmcv==2.1.0"), or nothing.
+pin() { grep -E "^$1[=<>~!]" "$CONSTRAINTS" | head -n1 || true; }
+exact_version() {
+  local spec
+  spec="$(pin "$1")"
+  [[ "$spec" == "$1=="* ]] || die "$CONSTRAINTS pins no exact version of $1"
+  printf '%s\n' "${spec##*==}"
+}
+TORCH_VERSION="$(exact_version torch)"
+MMCV_VERSION="$(exact_version mmcv)"
+WHEELS="${MULTIKD_WHEEL_CACHE:-$HOME/.cache/mmpose-multikd/wheels}/torch-$TORCH_VERSION"
+MMCV_CXX_STD="$(sed -n 's/^# mmcv-cxx-std: *//p' "$CONSTRAINTS" | head -n1)"
 
 stamp_value() {
-  cat "$REQ"/*.txt "$ROOT/setup.py" "$ROOT/tools/install_env.sh" | sha256sum | cut -d' ' -f1
+  cat "$REQ"/*.txt "$CONSTRAINTS" "$ROOT/setup.py" "$ROOT/tools/install_env.sh" \
+    | sha256sum | cut -d' ' -f1
 }
 
 check_env() {
-  "$VENV/bin/python" - <<'EOF'
-import mmcv, mmengine, mmpose, torch
+  local extras=()
+  [[ -n "$(pin albumentations)" ]] && extras+=(albumentations)
+  [[ -n "$(pin onnxruntime)" ]] && extras+=(onnxruntime onnxscript)
+  MULTIKD_EXTRAS="${extras[*]}" "$VENV/bin/python" - <<'PYEOF'
+import importlib
+import os
+
+import mmcv, mmdet, mmengine, mmpose, torch
 from mmcv.ops import nms  # noqa: F401  compiled ops are present
 import mmpose.models  # noqa: F401  needs mmcv.ops and mmdet
-import mmpose_multikd  # noqa: F401
-import albumentations, onnxruntime, onnxscript  # noqa: F401  deploy, RTMPose
-from mmpose.datasets.transforms import Albumentation  # noqa: F401
-print(f'torch {torch.__version__}, mmengine {mmengine.__version__}, '
-      f'mmcv {mmcv.__version__} (ops), mmpose {mmpose.__version__}, '
-      f'albumentations {albumentations.__version__}, '
-      f'onnxruntime {onnxruntime.__version__}')
-EOF
+import mmpose_multikd  # noqa: F401  checks the stack's versions
+line = (f'torch {torch.__version__}, mmengine {mmengine.__version__}, '
+        f'mmcv {mmcv.__version__} (ops), mmpose {mmpose.__version__}, '
+        f'mmdet {mmdet.__version__}')
+for name in os.environ['MULTIKD_EXTRAS'].split():
+    line += f', {name} {importlib.import_module(name).__version__}'
+print(line)
+PYEOF
 }
 
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$(stamp_value)" ]] && check_env; then
@@ -52,56 +80,65 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   "$PYTHON" -m venv "$VENV"
 fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
+INSTALL=("${PIP[@]}" install -q -c "$CONSTRAINTS")
 
-log "build tools"
-"${PIP[@]}" install -q -U -r "$REQ/build.txt"
-log "torch (local wheel cache of this machine kind)"
-"${PIP[@]}" install -q -r "$REQ/torch.txt"
-"${PIP[@]}" install -q "$(grep '^mmengine' "$REQ/runtime.txt")"
+log "build tools, under $CONSTRAINTS"
+"${INSTALL[@]}" -U -r "$REQ/build.txt"
+log "torch $TORCH_VERSION"
+"${INSTALL[@]}" torch torchvision
+"${INSTALL[@]}" mmengine
 
 # Wheels that must be built from source are built once, then cached.
-build_wheel() {  # name==version, extra pip args...
-  local spec="$1"; shift
-  local name="${spec%%==*}" version="${spec##*==}"
+build_wheel() {  # name, extra pip args...
+  local name="$1"; shift
+  local version
+  version="$(exact_version "$name")"
   if ! ls "$WHEELS/${name}-${version}-"*.whl >/dev/null 2>&1; then
-    log "building $spec (cached afterwards in $WHEELS)"
-    "${PIP[@]}" wheel -q --no-deps --no-build-isolation "$@" -w "$WHEELS" "$spec"
+    log "building $name $version (cached afterwards in $WHEELS)"
+    "${PIP[@]}" wheel -q --no-deps --no-build-isolation "$@" -w "$WHEELS" \
+      "$name==$version"
   fi
-  "${PIP[@]}" install -q --no-deps --no-index --find-links "$WHEELS" "$spec"
+  "${PIP[@]}" install -q --no-deps --no-index --find-links "$WHEELS" \
+    "$name==$version"
 }
 
-build_wheel "$(grep '^xtcocotools' "$REQ/runtime.txt")" --no-binary xtcocotools
-build_wheel "$(grep '^chumpy' "$REQ/runtime.txt")"
+build_wheel xtcocotools --no-binary xtcocotools
+build_wheel chumpy
 
-MMCV_SPEC="$(grep '^mmcv' "$REQ/runtime.txt")"
-MMCV_VERSION="${MMCV_SPEC##*==}"
 if ! ls "$WHEELS/mmcv-${MMCV_VERSION}-"*.whl >/dev/null 2>&1; then
-  log "building full mmcv $MMCV_VERSION with ops (about 26 minutes on 2 cores)"
+  log "building full mmcv $MMCV_VERSION with ops against torch $TORCH_VERSION" \
+    "(about 25 minutes on 2 cores)"
   src="$(mktemp -d)"
   "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation \
-    "$MMCV_SPEC" -d "$src"
+    "mmcv==$MMCV_VERSION" -d "$src"
   tar -xzf "$src/mmcv-${MMCV_VERSION}.tar.gz" -C "$src"
-  # torch 2.14 headers need C++20; mmcv 2.1.0's setup.py asks for 14/17.
-  sed -i -e 's/-std=c++14/-std=c++20/g' -e 's/-std=c++17/-std=c++20/g' \
-    "$src/mmcv-${MMCV_VERSION}/setup.py"
+  if [[ -n "$MMCV_CXX_STD" ]]; then
+    sed -i -e "s/-std=c++14/-std=$MMCV_CXX_STD/g" \
+      -e "s/-std=c++17/-std=$MMCV_CXX_STD/g" "$src/mmcv-${MMCV_VERSION}/setup.py"
+  fi
   MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" "${PIP[@]}" wheel -q --no-deps \
     --no-build-isolation -w "$WHEELS" "$src/mmcv-${MMCV_VERSION}"
   rm -rf "$src"
 fi
-"${PIP[@]}" install -q --find-links "$WHEELS" "$MMCV_SPEC"
 
-log "mmpose, mmdet and the plugin (editable, with test extras)"
-# albumentations and qudida without their opencv-python-headless dependency
-# (a second cv2 beside mmcv's opencv-python); runtime.txt lists their real
-# dependencies.
-NO_DEPS_RUNTIME=(-e '^albumentations' -e '^qudida')
-"${PIP[@]}" install -q --find-links "$WHEELS" \
-  $(grep -v -e '^#' -e '^$' "${NO_DEPS_RUNTIME[@]}" "$REQ/runtime.txt")
-"${PIP[@]}" install -q --no-deps $(grep "${NO_DEPS_RUNTIME[@]}" "$REQ/runtime.txt")
-log "ONNX export and inference (requirements/deploy.txt)"
-"${PIP[@]}" install -q -r "$REQ/deploy.txt"
-"${PIP[@]}" install -q --no-deps "$(grep '^openmim' "$REQ/tests.txt")"
-"${PIP[@]}" install -q $(grep -v -e '^#' -e '^openmim' -e '^$' "$REQ/tests.txt")
+log "the OpenMMLab stack (requirements/runtime.txt)"
+"${INSTALL[@]}" --find-links "$WHEELS" -r "$REQ/runtime.txt"
+if [[ -n "$(pin albumentations)" ]]; then
+  log "albumentations for the RTMPose configs (requirements/albu.txt)"
+  # albumentations and qudida without their opencv-python-headless
+  # dependency (a second cv2 beside mmcv's opencv-python); albu.txt lists
+  # their real dependencies.
+  NO_DEPS=(-e '^albumentations' -e '^qudida')
+  "${INSTALL[@]}" $(grep -v -e '^#' -e '^$' "${NO_DEPS[@]}" "$REQ/albu.txt")
+  "${INSTALL[@]}" --no-deps $(grep "${NO_DEPS[@]}" "$REQ/albu.txt")
+fi
+if [[ -n "$(pin onnxruntime)" ]]; then
+  log "ONNX export and inference (requirements/deploy.txt)"
+  "${INSTALL[@]}" -r "$REQ/deploy.txt"
+fi
+log "test tools (requirements/tests.txt)"
+"${INSTALL[@]}" --no-deps "$(grep '^openmim' "$REQ/tests.txt")"
+"${INSTALL[@]}" $(grep -v -e '^#' -e '^openmim' -e '^$' "$REQ/tests.txt")
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
 
 check_env

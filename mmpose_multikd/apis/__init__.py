@@ -7,6 +7,7 @@ from .onnx_export import (
     check_onnx,
     create_onnx_session,
     export_onnx,
+    onnx_export_unavailable,
     onnx_runner,
     torch_runner,
 )
@@ -31,6 +32,7 @@ __all__ = [
     'extract_student_state_dict',
     'init_student',
     'is_distiller_config',
+    'onnx_export_unavailable',
     'onnx_runner',
     'pose_data_sample',
     'predict_topdown',

@@ -41,6 +41,35 @@ Logits = Tuple[np.ndarray, np.ndarray]
 LogitsRunner = Callable[[np.ndarray], Logits]
 
 
+#: torch.onnx.export(..., dynamo=True) appeared in torch 2.5.
+ONNX_EXPORT_MIN_TORCH = '2.5.0'
+
+
+def onnx_export_unavailable() -> Optional[str]:
+    """Why :func:`export_onnx` cannot run here, or None when it can.
+
+    Returns:
+        str | None: e.g. ``'ONNX export needs torch>=2.5.0 (the dynamo
+        exporter); torch 2.1.2 is installed'`` or the missing package.
+    """
+    import importlib.util
+
+    from mmengine.utils import digit_version
+
+    if digit_version(torch.__version__) < digit_version(ONNX_EXPORT_MIN_TORCH):
+        return (
+            f'ONNX export needs torch>={ONNX_EXPORT_MIN_TORCH} (the dynamo '
+            f'exporter of torch.onnx); torch {torch.__version__} is installed'
+        )
+    for module in ('onnx', 'onnxscript', 'onnxruntime'):
+        if importlib.util.find_spec(module) is None:
+            return (
+                f'{module} is needed for ONNX export/inference: '
+                'pip install -r requirements/deploy.txt'
+            )
+    return None
+
+
 def _require(module: str):
     """Import an optional deployment dependency, naming how to install it."""
     import importlib
@@ -281,12 +310,17 @@ def export_onnx(
         ``max_abs_diff`` (``{batch: {output: diff}}``, None without check).
 
     Raises:
+        RuntimeError: torch is older than 2.5 or a package of
+            ``requirements/deploy.txt`` is missing
+            (:func:`onnx_export_unavailable`).
         ValueError: The model does not run at ``input_size``.
         RuntimeError: A check difference exceeds ``atol`` (the message
             names the file, batch, output and difference).
     """
+    reason = onnx_export_unavailable()
+    if reason is not None:
+        raise RuntimeError(reason)
     onnx = _require('onnx')
-    _require('onnxscript')
     model = init_student(config, checkpoint, device='cpu')
     wrapper = SimCCLogits(model).eval()
     head_size = _model_input_size(model)

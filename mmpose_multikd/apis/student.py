@@ -21,8 +21,8 @@ import torch.nn as nn
 from mmengine.config import Config
 from mmpose.apis import init_model
 
-from .. import __version__
 from ..models.utils.model_config import load_model_config
+from ..version import __version__
 
 STUDENT_PREFIX = 'student.'
 DISTILLER_TYPE = 'MultiKDDistiller'

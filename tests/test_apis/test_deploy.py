@@ -25,6 +25,7 @@ from mmpose_multikd.apis import (
     export_onnx,
     export_student,
     init_student,
+    onnx_export_unavailable,
     onnx_runner,
     predict_topdown,
     topdown_inputs,
@@ -41,12 +42,18 @@ ATOL_LOGITS = 1e-4
 ATOL_PIXELS = 0.5
 
 pytestmark = pytest.mark.usefixtures('one_torch_thread')
+ONNX_UNAVAILABLE = onnx_export_unavailable()
+needs_onnx_export = pytest.mark.skipif(
+    ONNX_UNAVAILABLE is not None, reason=str(ONNX_UNAVAILABLE)
+)
 
 
 @pytest.fixture(scope='module')
 def exported(tmp_path_factory, one_torch_thread):
     """A distiller with changed student weights, its plain student
     checkpoint and the ONNX export of that student."""
+    if ONNX_UNAVAILABLE is not None:
+        pytest.skip(ONNX_UNAVAILABLE)
     root = tmp_path_factory.mktemp('deploy')
     torch.manual_seed(0)
     distiller = MODELS.build(Config.fromfile(DISTILLER_CFG).model)
@@ -186,6 +193,7 @@ def test_check_names_the_difference(exported):
     assert 'max |onnxruntime - PyTorch|' in message and '> 0.0001' in message
 
 
+@needs_onnx_export
 def test_export_refuses_an_input_size_the_head_cannot_take(tmp_path):
     out = tmp_path / 'bad.onnx'
     with pytest.raises(ValueError, match=r'input of shape \(2, 3, 64, 48\)'):
@@ -193,6 +201,7 @@ def test_export_refuses_an_input_size_the_head_cannot_take(tmp_path):
     assert not out.exists() and not (tmp_path / 'bad.onnx.tmp').exists()
 
 
+@needs_onnx_export
 def test_export_refuses_a_heatmap_head(tmp_path):
     heatmap_cfg = str(
         REPO_ROOT
@@ -325,8 +334,23 @@ def test_decode_simcc_names_bad_shapes():
         decode_simcc(simcc_x, simcc_y, 2.0, centers=np.zeros((2, 2)))
 
 
+@pytest.mark.skipif(
+    ONNX_UNAVAILABLE is None,
+    reason='torch and the ONNX packages can export here',
+)
+def test_export_names_what_it_lacks(tmp_path):
+    """Where the dynamo exporter or a deploy package is missing, the
+    export stops at once with the reason and writes nothing."""
+    out_file = tmp_path / 'student.onnx'
+    with pytest.raises(RuntimeError, match='ONNX export needs|is needed'):
+        export_onnx(STUDENT_CFG, None, str(out_file))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_albumentation_wrapper_builds_with_the_pinned_albumentations():
-    import albumentations
+    albumentations = pytest.importorskip(
+        'albumentations', reason='the albu extra (requirements/albu.txt)'
+    )
     from mmpose.datasets.transforms import Albumentation
 
     assert albumentations.__version__ == '1.3.1'

@@ -18,7 +18,7 @@
 #   same kind of machine (copied from $MULTIKD_GPU_WHEEL_CACHE when
 #   present), so that a second run skips the compilation.
 #
-# The versions are the pins of requirements/runtime.txt.
+# The versions are the pins of requirements/constraints/default.txt.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUNDLE="${1:-$ROOT/.gpu_bundle}"
@@ -27,7 +27,7 @@ DEFAULT_PYTHON=python3
 [[ -x "$ROOT/.venv/bin/python" ]] && DEFAULT_PYTHON="$ROOT/.venv/bin/python"
 PYTHON="${PYTHON:-$DEFAULT_PYTHON}"
 PY_VERSION="${GPU_PYTHON_VERSION:-3.12}"
-REQ="$ROOT/requirements/runtime.txt"
+REQ="$ROOT/requirements/constraints/default.txt"
 
 pin() { grep "^$1==" "$REQ" | head -n1; }
 

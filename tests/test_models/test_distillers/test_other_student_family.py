@@ -51,6 +51,10 @@ def test_rtmpose_student_taps_by_module_path(teacher_ckpt):
 def test_rtmpose_student_trains_on_generated_mpii(
     mpii_root, teacher_ckpt, tmp_path
 ):
+    pytest.importorskip(
+        'albumentations',
+        reason="RTMPose's pipeline needs requirements/albu.txt",
+    )
     options = experiment_options(mpii_root, seed=0)
     options.update(
         {
