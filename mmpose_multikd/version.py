@@ -1,14 +1,14 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """The plugin's version and the versions of its host stack it supports.
 
-``SUPPORTED`` is the one place the supported ranges live: ``setup.py``
-writes them into ``install_requires`` and ``import mmpose_multikd`` checks
-the installed stack against them (:func:`check_stack_versions`), the way
-``mmpose/__init__.py`` checks its MMCV and MMEngine. Each range is what the
-test suite has run on (``docs/install.md``): its lower bound is the oldest
-release tested (the oldest stack, ``requirements/constraints/oldest.txt``),
-its upper bound excludes the next minor or major release of the OpenMMLab
-packages, which MMPose 1.3 itself does not admit or which nobody has tested.
+``SUPPORTED`` holds the ranges of the host stack that the plugin supports:
+``import mmpose_multikd`` checks the installed stack against them
+(:func:`check_stack_versions`), the way ``mmpose/__init__.py`` checks its
+MMCV and MMEngine, and ``requirements/runtime.txt`` (``install_requires``)
+states the same ranges (a test keeps the two equal). A lower bound is the
+oldest release the test suite runs on (``requirements/constraints/
+oldest.txt``); an upper bound excludes the next minor or major release of
+an OpenMMLab package, which MMPose 1.3 does not admit or nobody has tested.
 """
 
 from typing import Dict, Mapping, Optional, Tuple
