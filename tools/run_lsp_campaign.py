@@ -57,9 +57,11 @@ from mmpose_multikd.experiments import (
     cached_teacher,
     cached_teacher_dir,
     experiment_options,
+    export_teacher,
     finished_run,
     iteration_times,
     read_cached_teacher,
+    restore_teacher,
     run_experiment,
     run_experiments_side_by_side,
     time_side_by_side,
@@ -267,12 +269,27 @@ def teacher_dir(size: str, args: argparse.Namespace) -> str:
 
 def find_teacher(size: str, args: argparse.Namespace) -> Optional[dict]:
     """The cached teacher of ``size`` (its result, ``work_dir``), or None
-    (also when the teacher it starts from is not trained yet)."""
+    (also when the teacher it starts from is not trained yet).
+
+    A teacher missing from the cache but saved with the campaign's records
+    (``<out>/teachers/<cache folder>.pth``, :func:`save_teacher`) is
+    restored into the cache first, so the campaign goes on on another
+    machine without training it again.
+    """
     try:
         work_dir = teacher_dir(size, args)
     except CampaignError:
         return None
     result = read_cached_teacher(work_dir)
+    exported = teacher_weights_path(args.out, work_dir)
+    if result is None and osp.isfile(exported):
+        record = read_json(teacher_record_path(args.out, size))
+        weights = record.get('weights') or {}
+        recorded = record.get('cache') == osp.basename(work_dir)
+        result = restore_teacher(
+            exported, work_dir, weights.get('sha256') if recorded else None
+        )
+        print(f'restored the {size} teacher from {exported}', flush=True)
     return None if result is None else dict(result, work_dir=work_dir)
 
 
@@ -464,9 +481,30 @@ def teacher_record_path(out: str, size: str) -> str:
     return osp.join(out, 'teachers', f'{name}.json')
 
 
+def teacher_weights_path(out: str, work_dir: str) -> str:
+    """Where a teacher's weights are saved with the records: named by its
+    cache folder (config name and key), so a file is only ever restored
+    for the same config, seed and data."""
+    return osp.join(out, 'teachers', f'{osp.basename(work_dir)}.pth')
+
+
+def read_json(path: str) -> dict:
+    if not osp.isfile(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
 def save_teacher(size: str, teacher: dict, args: argparse.Namespace) -> str:
+    """Save a finished teacher with the records: its result, curve and
+    step time (``<name>.json``) and its weights
+    (:func:`teacher_weights_path`, with their SHA-256 in the record)."""
     config = repo_path(TEACHERS[size])
     path = teacher_record_path(args.out, size)
+    work_dir = teacher['work_dir']
+    weights = export_teacher(
+        work_dir, teacher_weights_path(args.out, work_dir)
+    )
     write_json(
         path,
         dict(
@@ -486,6 +524,7 @@ def save_teacher(size: str, teacher: dict, args: argparse.Namespace) -> str:
             params_m=teacher['params_m'],
             train_s_last_process=teacher['train_s'],
             checkpoint=osp.basename(teacher['checkpoint']),
+            weights=weights,
             iteration=iteration_times(teacher['work_dir'], skip=1),
             curve=val_curve(teacher['work_dir']),
             data=data_summary(args.data_root),
@@ -508,7 +547,7 @@ def part_teacher(args: argparse.Namespace) -> None:
                 raise
             print(f'teacher {size}: waits ({error})', flush=True)
             continue
-        done = read_cached_teacher(work_dir) is not None
+        done = find_teacher(size, args) is not None
         state = (
             'cached'
             if done
@@ -526,8 +565,11 @@ def part_teacher(args: argparse.Namespace) -> None:
             cache_dir=args.teacher_cache,
             resume=True,
         )
-        if not teacher['cached'] or not osp.isfile(
-            teacher_record_path(args.out, size)
+        saved = read_json(teacher_record_path(args.out, size))
+        if (
+            not teacher['cached']
+            or saved.get('cache') != osp.basename(work_dir)
+            or not osp.isfile(teacher_weights_path(args.out, work_dir))
         ):
             save_teacher(size, teacher, args)
 

@@ -25,6 +25,7 @@ from .teacher_cache import (
     read_cached_teacher,
     teacher_key,
 )
+from .teacher_export import export_teacher, file_sha256, restore_teacher
 from .timing import time_side_by_side, time_training, timing_options
 
 __all__ = [
@@ -35,6 +36,9 @@ __all__ = [
     'data_fingerprint',
     'read_cached_teacher',
     'teacher_key',
+    'export_teacher',
+    'file_sha256',
+    'restore_teacher',
     'count_student_params',
     'data_root_options',
     'experiment_options',

@@ -82,7 +82,10 @@ def data_fingerprint(data_root: str) -> str:
 
 
 def teacher_key(
-    config_path: str, data_root: str, cfg_options: Optional[dict] = None
+    config_path: str,
+    data_root: str,
+    cfg_options: Optional[dict] = None,
+    cache_dir: Optional[str] = None,
 ) -> str:
     """The cache key of a teacher run (16 hex digits).
 
@@ -91,6 +94,11 @@ def teacher_key(
         data_root (str): The data it trains on.
         cfg_options (dict, optional): The run's overrides (seed, data root,
             schedule).
+        cache_dir (str, optional): The teacher cache. A teacher that starts
+            from another cached teacher (``load_from``) names its
+            checkpoint by its path there; that folder is left out of the
+            key, as the data root is, so the key is the same on every
+            machine.
 
     Returns:
         str: The first 16 hex digits of SHA-256 over the resolved config
@@ -104,6 +112,10 @@ def teacher_key(
     resolved_text = resolved_text.replace(
         osp.abspath(data_root).rstrip('/'), '<data_root>'
     )
+    if cache_dir is not None:
+        resolved_text = resolved_text.replace(
+            osp.abspath(cache_dir).rstrip('/'), '<cache_dir>'
+        )
     digest = hashlib.sha256()
     digest.update(resolved_text.encode())
     digest.update(data_fingerprint(data_root).encode())
@@ -118,7 +130,7 @@ def cached_teacher_dir(
 ) -> str:
     """The folder a teacher run is (or would be) cached in."""
     name = osp.splitext(osp.basename(config_path))[0]
-    key = teacher_key(config_path, data_root, cfg_options)
+    key = teacher_key(config_path, data_root, cfg_options, cache_dir)
     return osp.join(cache_dir, f'{name}-{key}')
 
 

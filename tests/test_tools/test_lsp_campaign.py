@@ -13,11 +13,13 @@ import json
 import os
 import os.path as osp
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import torch
 from mmengine.config import Config
 
 from mmpose_multikd.experiments import iteration_times, val_curve
@@ -259,6 +261,42 @@ def test_curve_times_records_and_report(tmp_path, mpii_root):
     assert (tmp_path / 'out' / 'curves.png').read_bytes()[:4] == b'\x89PNG'
     table = (tmp_path / 'out' / 'summary.md').read_text()
     assert '| r1 |' in table and '15.50 ± 1.41' in table
+
+
+def test_teacher_saved_with_records_goes_on_elsewhere(tmp_path, mpii_root):
+    """A teacher saved with the records is restored on a machine without
+    the cache, and the 128x128 teacher started from it keeps its key."""
+    args = campaign_args(tmp_path, mpii_root, '--rows', 'r2-128x128')
+    work_dir = fake_teacher(args)
+    weights = {'state_dict': {'w': torch.arange(3.0)}, 'meta': {}}
+    torch.save(weights, f'{work_dir}/epoch_72.pth')
+    result = dict(PCKh=61.0, params_m=9.3, train_s=7000.0)
+    result.update({'PCKh@0.1': 12.0, 'checkpoint': f'{work_dir}/epoch_72.pth'})
+    Path(work_dir, 'result.json').write_text(json.dumps(result))
+    key_128 = osp.basename(campaign.teacher_dir('128x128', args))
+    teacher = campaign.find_teacher('64x64', args)
+    record_path = campaign.save_teacher('64x64', teacher, args)
+    record = json.loads(Path(record_path).read_text())
+    exported = tmp_path / 'out' / 'teachers' / f'{osp.basename(work_dir)}.pth'
+    assert record['weights']['file'] == exported.name
+    assert record['weights']['bytes'] == exported.stat().st_size
+
+    # another machine: the records, no cache
+    elsewhere = campaign_args(tmp_path, mpii_root, '--rows', 'r2-128x128')
+    elsewhere.teacher_cache = str(tmp_path / 'new-machine' / 'teachers')
+    restored = campaign.find_teacher('64x64', elsewhere)
+    assert restored['PCKh'] == 61.0
+    assert restored['work_dir'].startswith(elsewhere.teacher_cache)
+    saved = torch.load(restored['checkpoint'], weights_only=False)
+    assert torch.equal(saved['state_dict']['w'], torch.arange(3.0))
+    # load_from names the restored checkpoint; the key is the same
+    assert osp.basename(campaign.teacher_dir('128x128', elsewhere)) == key_128
+
+    # a tampered file is refused, not used
+    shutil.rmtree(elsewhere.teacher_cache)
+    exported.write_bytes(exported.read_bytes() + b'\0')
+    with pytest.raises(ValueError, match='SHA-256'):
+        campaign.find_teacher('64x64', elsewhere)
 
 
 @pytest.mark.slow

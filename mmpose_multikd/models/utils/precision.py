@@ -53,10 +53,23 @@ def compute_dtype(*tensors: Tensor) -> torch.dtype:
 
 def autocast_enabled(device_type: str) -> bool:
     """Whether autocast is on for ``device_type`` (False for a device type
-    without autocast, e.g. ``'meta'``)."""
-    return torch.amp.is_autocast_available(
-        device_type
-    ) and torch.is_autocast_enabled(device_type)
+    without autocast, e.g. ``'meta'``).
+
+    torch 2.4 and later ask per device type
+    (``torch.amp.is_autocast_available``, ``torch.is_autocast_enabled(
+    device_type)``); the torch 2.1 to 2.3 API has one flag for CUDA
+    (``torch.is_autocast_enabled()``) and one for the CPU.
+    """
+    is_available = getattr(torch.amp, 'is_autocast_available', None)
+    if is_available is not None:
+        return is_available(device_type) and torch.is_autocast_enabled(
+            device_type
+        )
+    if device_type == 'cpu':
+        return torch.is_autocast_cpu_enabled()
+    if device_type == 'cuda':
+        return torch.is_autocast_enabled()
+    return False
 
 
 def autocast_disabled(device_type: str):

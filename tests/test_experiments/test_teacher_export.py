@@ -1,0 +1,118 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""A cached teacher exported to one file and restored on another machine."""
+
+import json
+import os
+
+import pytest
+import torch
+from mmengine.runner import load_checkpoint
+from mmpose.apis import init_model
+
+from mmpose_multikd.experiments import (
+    cached_teacher_dir,
+    experiment_options,
+    export_teacher,
+    file_sha256,
+    read_cached_teacher,
+    restore_teacher,
+)
+from mmpose_multikd.experiments.teacher_export import EXPORT_KEY
+
+from ..helpers import REPO_ROOT
+
+TEACHER = str(REPO_ROOT / 'configs' / 'demo' / 'simcc_hrnet-w18_demo.py')
+
+
+def finished_teacher(cache_dir, data_root):
+    """A cache folder as ``cached_teacher`` leaves it: an MMEngine
+    checkpoint with the training state, and ``result.json``."""
+    work_dir = cached_teacher_dir(
+        TEACHER,
+        str(data_root),
+        experiment_options(str(data_root), 0),
+        cache_dir=str(cache_dir),
+    )
+    os.makedirs(work_dir)
+    model = init_model(TEACHER, device='cpu')
+    torch.manual_seed(0)
+    for param in model.parameters():  # not the initialisation
+        param.data.normal_()
+    checkpoint = os.path.join(work_dir, 'epoch_36.pth')
+    torch.save(
+        {
+            'meta': {'epoch': 36, 'iter': 360},
+            'state_dict': model.state_dict(),
+            'optimizer': {'state': {0: torch.ones(1000)}},
+        },
+        checkpoint,
+    )
+    result = {'PCKh': 51.5, 'PCKh@0.1': 9.5, 'checkpoint': checkpoint}
+    with open(os.path.join(work_dir, 'result.json'), 'w') as f:
+        json.dump(result, f)
+    return work_dir, model
+
+
+def test_export_then_restore_elsewhere(mpii_root, tmp_path):
+    work_dir, model = finished_teacher(tmp_path / 'here', mpii_root)
+    out_file = str(tmp_path / 'records' / 'teacher.pth')
+    saved = export_teacher(work_dir, out_file)
+    assert saved == dict(
+        file='teacher.pth',
+        sha256=file_sha256(out_file),
+        bytes=os.path.getsize(out_file),
+    )
+    exported = torch.load(out_file, weights_only=False)
+    assert 'optimizer' not in exported  # weights, not the training state
+    assert exported['meta'] == {'epoch': 36, 'iter': 360}
+    assert exported[EXPORT_KEY]['cache'] == os.path.basename(work_dir)
+    assert not os.path.exists(f'{out_file}.partial')
+
+    # another machine: the same key under another cache folder
+    there = cached_teacher_dir(
+        TEACHER,
+        str(mpii_root),
+        experiment_options(str(mpii_root), 0),
+        cache_dir=str(tmp_path / 'there'),
+    )
+    assert read_cached_teacher(there) is None
+    restored = restore_teacher(out_file, there, saved['sha256'])
+    assert restored == read_cached_teacher(there)
+    assert restored['PCKh'] == 51.5 and restored['PCKh@0.1'] == 9.5
+    assert restored['checkpoint'] == os.path.join(there, 'epoch_36.pth')
+    # MMEngine loads the restored checkpoint into the teacher, bit for bit
+    fresh = init_model(TEACHER, device='cpu')
+    load_checkpoint(fresh, restored['checkpoint'], map_location='cpu')
+    for name, value in model.state_dict().items():
+        assert torch.equal(fresh.state_dict()[name], value), name
+    # a finished cache folder is left as it is
+    assert restore_teacher('no such file', there) == restored
+
+
+def test_restore_refuses_what_is_not_this_teacher(mpii_root, tmp_path):
+    work_dir, _ = finished_teacher(tmp_path / 'here', mpii_root)
+    out_file = str(tmp_path / 'teacher.pth')
+    saved = export_teacher(work_dir, out_file)
+    other_seed = cached_teacher_dir(
+        TEACHER,
+        str(mpii_root),
+        experiment_options(str(mpii_root), 1),
+        cache_dir=str(tmp_path / 'there'),
+    )
+    with pytest.raises(ValueError, match='another config, seed or data'):
+        restore_teacher(out_file, other_seed)
+    assert not os.path.exists(other_seed)
+
+    with open(out_file, 'ab') as f:
+        f.write(b'\0')
+    same = work_dir.replace(str(tmp_path / 'here'), str(tmp_path / 'there'))
+    with pytest.raises(ValueError, match='SHA-256'):
+        restore_teacher(out_file, same, saved['sha256'])
+    assert read_cached_teacher(same) is None
+
+    torch.save({'state_dict': {}}, out_file)
+    with pytest.raises(ValueError, match='not an exported teacher'):
+        restore_teacher(out_file, same)
+
+    with pytest.raises(FileNotFoundError, match='no finished teacher'):
+        export_teacher(str(tmp_path / 'empty'), out_file)
