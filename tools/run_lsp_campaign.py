@@ -21,7 +21,12 @@ dirs) and ``--teacher-cache``; the rules and the plan are in
 - ``teacher``: trains the LSP teacher of every input size the listed rows
   use, once, into the teacher cache
   (:func:`mmpose_multikd.experiments.cached_teacher`); a killed run resumes
-  from its last checkpoint.
+  from its last checkpoint. A teacher missing from the cache is restored
+  from the records: its weights once finished, else its saved training
+  state, which it resumes from.
+- ``teacher-state``: saves the last checkpoint of every unfinished
+  teacher (running or killed) and its logs under ``<out>/teachers/``, in
+  parts of at most 50 MB, for another machine to resume.
 - ``weights``: the rule's distillation weights (``docs/method.md``:
   feature terms start at 2 x ``loss_kpt``, distribution terms at 1 x),
   measured with the cached teacher by ``tools/analysis/loss_scales.py``;
@@ -58,10 +63,13 @@ from mmpose_multikd.experiments import (
     cached_teacher_dir,
     experiment_options,
     export_teacher,
+    export_training_state,
     finished_run,
     iteration_times,
+    last_checkpoint,
     read_cached_teacher,
     restore_teacher,
+    restore_training_state,
     run_experiment,
     run_experiments_side_by_side,
     time_side_by_side,
@@ -122,7 +130,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--part',
         required=True,
-        choices=('time', 'teacher', 'weights', 'rows', 'report'),
+        choices=(
+            'time',
+            'teacher',
+            'teacher-state',
+            'weights',
+            'rows',
+            'report',
+        ),
     )
     parser.add_argument(
         '--rows',
@@ -343,11 +358,7 @@ def check_distiller_ready(
 
 def has_checkpoint(work_dir: str) -> bool:
     """Whether MMEngine left a checkpoint to resume from in ``work_dir``."""
-    marker = osp.join(work_dir, 'last_checkpoint')
-    if not osp.isfile(marker):
-        return False
-    with open(marker) as f:
-        return osp.isfile(f.read().strip())
+    return last_checkpoint(work_dir) is not None
 
 
 def plan_rows(args: argparse.Namespace) -> List[dict]:
@@ -505,6 +516,7 @@ def save_teacher(size: str, teacher: dict, args: argparse.Namespace) -> str:
     weights = export_teacher(
         work_dir, teacher_weights_path(args.out, work_dir)
     )
+    remove_teacher_state(work_dir, args)
     write_json(
         path,
         dict(
@@ -548,6 +560,8 @@ def part_teacher(args: argparse.Namespace) -> None:
             print(f'teacher {size}: waits ({error})', flush=True)
             continue
         done = find_teacher(size, args) is not None
+        if not done and not args.dry_run:
+            restore_teacher_state(size, work_dir, args)
         state = (
             'cached'
             if done
@@ -572,6 +586,71 @@ def part_teacher(args: argparse.Namespace) -> None:
             or not osp.isfile(teacher_weights_path(args.out, work_dir))
         ):
             save_teacher(size, teacher, args)
+
+
+def teacher_state_prefix(out: str, work_dir: str) -> str:
+    """The saved training state of an unfinished teacher:
+    ``<prefix>.json`` and its parts ``<prefix>.part<k>``."""
+    return osp.join(out, 'teachers', f'{osp.basename(work_dir)}.state')
+
+
+def remove_teacher_state(work_dir: str, args: argparse.Namespace) -> None:
+    """Delete a teacher's saved training state (superseded by its
+    weights, or by a newer state)."""
+    prefix = teacher_state_prefix(args.out, work_dir)
+    folder = osp.dirname(prefix)
+    if not osp.isdir(folder):
+        return
+    for name in os.listdir(folder):
+        if name.startswith(osp.basename(prefix) + '.'):
+            os.remove(osp.join(folder, name))
+
+
+def restore_teacher_state(
+    size: str, work_dir: str, args: argparse.Namespace
+) -> None:
+    """Resume an unfinished teacher saved with the records (``--part
+    teacher-state``) on a machine whose cache lacks its checkpoint."""
+    prefix = teacher_state_prefix(args.out, work_dir)
+    state = read_json(f'{prefix}.json')
+    if not state:
+        return
+    restored = restore_training_state(state, osp.dirname(prefix), work_dir)
+    if restored is not None:
+        print(
+            f"restored the {size} teacher's training state "
+            f"({state['checkpoint']}, saved {state['saved']})",
+            flush=True,
+        )
+
+
+def part_teacher_state(args: argparse.Namespace) -> None:
+    """Save the last checkpoint of every unfinished teacher (running or
+    killed) with the records, so that another machine resumes it."""
+    sizes = {row_size(row) for row in args.rows}
+    for size in [size for size in TEACHERS if size in sizes]:
+        try:
+            work_dir = teacher_dir(size, args)
+        except CampaignError as error:
+            print(f'teacher {size}: not started ({error})', flush=True)
+            continue
+        if find_teacher(size, args) is not None:
+            print(f'teacher {size}: finished; its weights are saved')
+            continue
+        if not has_checkpoint(work_dir):
+            print(f'teacher {size}: no checkpoint yet', flush=True)
+            continue
+        prefix = teacher_state_prefix(args.out, work_dir)
+        remove_teacher_state(work_dir, args)
+        state = export_training_state(work_dir, prefix)
+        state['saved'] = datetime.datetime.now().isoformat(timespec='seconds')
+        write_json(f'{prefix}.json', state)
+        print(
+            f"teacher {size}: saved {state['checkpoint']} "
+            f"({state['bytes'] / 1e6:.0f} MB in {len(state['parts'])} parts) "
+            f'to {prefix}.*',
+            flush=True,
+        )
 
 
 def load_loss_scales():
@@ -810,6 +889,7 @@ def part_report(args: argparse.Namespace) -> None:
 PARTS = {
     'time': part_time,
     'teacher': part_teacher,
+    'teacher-state': part_teacher_state,
     'weights': part_weights,
     'rows': part_rows,
     'report': part_report,

@@ -25,7 +25,14 @@ from .teacher_cache import (
     read_cached_teacher,
     teacher_key,
 )
-from .teacher_export import export_teacher, file_sha256, restore_teacher
+from .teacher_export import (
+    export_teacher,
+    export_training_state,
+    file_sha256,
+    last_checkpoint,
+    restore_teacher,
+    restore_training_state,
+)
 from .timing import time_side_by_side, time_training, timing_options
 
 __all__ = [
@@ -37,8 +44,11 @@ __all__ = [
     'read_cached_teacher',
     'teacher_key',
     'export_teacher',
+    'export_training_state',
+    'last_checkpoint',
     'file_sha256',
     'restore_teacher',
+    'restore_training_state',
     'count_student_params',
     'data_root_options',
     'experiment_options',

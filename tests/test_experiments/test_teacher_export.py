@@ -1,5 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""A cached teacher exported to one file and restored on another machine."""
+"""A cached teacher carried to another machine: its weights once finished,
+its training state (in parts) while it is not."""
 
 import json
 import os
@@ -13,9 +14,13 @@ from mmpose_multikd.experiments import (
     cached_teacher_dir,
     experiment_options,
     export_teacher,
+    export_training_state,
     file_sha256,
+    last_checkpoint,
     read_cached_teacher,
     restore_teacher,
+    restore_training_state,
+    val_curve,
 )
 from mmpose_multikd.experiments.teacher_export import EXPORT_KEY
 
@@ -116,3 +121,72 @@ def test_restore_refuses_what_is_not_this_teacher(mpii_root, tmp_path):
 
     with pytest.raises(FileNotFoundError, match='no finished teacher'):
         export_teacher(str(tmp_path / 'empty'), out_file)
+
+
+def killed_run(work_dir, payload: bytes):
+    """A work dir as MMEngine leaves a killed run: a checkpoint named by
+    ``last_checkpoint``, and the logs of two runs (killed, resumed)."""
+    os.makedirs(work_dir)
+    checkpoint = os.path.join(work_dir, 'epoch_3.pth')
+    with open(checkpoint, 'wb') as f:
+        f.write(payload)
+    with open(os.path.join(work_dir, 'last_checkpoint'), 'w') as f:
+        f.write(checkpoint)
+    for run, epoch in (('20261205_080000', 1), ('20261205_090000', 3)):
+        logs = os.path.join(work_dir, run, 'vis_data')
+        os.makedirs(logs)
+        line = {'PCK': 10.0 + epoch, 'PCK@0.1': 1.0, 'step': epoch}
+        with open(os.path.join(logs, 'scalars.json'), 'w') as f:
+            f.write(json.dumps(line) + '\n')
+
+
+def test_training_state_in_parts_resumes_elsewhere(tmp_path):
+    payload = os.urandom(1000)
+    here = str(tmp_path / 'here' / 'teacher-0123')
+    killed_run(here, payload)
+    prefix = str(tmp_path / 'records' / 'teacher-0123.state')
+    state = export_training_state(here, prefix, chunk_bytes=300)
+    assert state['parts'] == [f'teacher-0123.state.part{k}' for k in range(4)]
+    sizes = [os.path.getsize(f'{prefix}.part{k}') for k in range(4)]
+    assert sizes == [300, 300, 300, 100]
+    assert state['bytes'] == 1000 and state['checkpoint'] == 'epoch_3.pth'
+    assert state['cache'] == 'teacher-0123' and len(state['logs']) == 2
+
+    there = str(tmp_path / 'there' / 'teacher-0123')
+    assert last_checkpoint(there) is None
+    records = str(tmp_path / 'records')
+    checkpoint = restore_training_state(state, records, there)
+    assert last_checkpoint(there) == checkpoint
+    assert checkpoint == os.path.join(there, 'epoch_3.pth')
+    with open(checkpoint, 'rb') as f:
+        assert f.read() == payload
+    assert val_curve(there) == val_curve(here)
+    assert [p['epoch'] for p in val_curve(there)] == [1, 3]
+    # a folder with a checkpoint of its own is left alone
+    assert restore_training_state(state, records, there) is None
+
+
+def test_training_state_refuses_what_does_not_match(tmp_path):
+    here = str(tmp_path / 'here' / 'teacher-0123')
+    killed_run(here, os.urandom(1000))
+    records = tmp_path / 'records'
+    state = export_training_state(
+        here, str(records / 'teacher-0123.state'), chunk_bytes=400
+    )
+    with pytest.raises(ValueError, match='another config, seed or data'):
+        restore_training_state(state, str(records), str(tmp_path / 'other'))
+
+    there = str(tmp_path / 'there' / 'teacher-0123')
+    part = records / 'teacher-0123.state.part1'
+    part.write_bytes(b'\0' + part.read_bytes()[1:])
+    with pytest.raises(ValueError, match='not the recorded checkpoint'):
+        restore_training_state(state, str(records), there)
+    assert last_checkpoint(there) is None
+    assert os.listdir(there) == []  # no half-restored checkpoint
+
+    part.unlink()
+    with pytest.raises(FileNotFoundError, match='missing parts'):
+        restore_training_state(state, str(records), there)
+
+    with pytest.raises(FileNotFoundError, match='no checkpoint to resume'):
+        export_training_state(str(tmp_path / 'there'), str(records / 'x'))

@@ -299,6 +299,40 @@ def test_teacher_saved_with_records_goes_on_elsewhere(tmp_path, mpii_root):
         campaign.find_teacher('64x64', elsewhere)
 
 
+def test_unfinished_teacher_state_goes_on_elsewhere(tmp_path, mpii_root):
+    """``--part teacher-state`` saves a running teacher's last checkpoint
+    with the records; a machine without it resumes from there; the
+    finished teacher's weights replace the state."""
+    args = campaign_args(tmp_path, mpii_root, '--rows', 'r1')
+    work_dir = Path(campaign.teacher_dir('64x64', args))
+    work_dir.mkdir(parents=True)
+    checkpoint = work_dir / 'epoch_40.pth'
+    torch.save({'state_dict': {'w': torch.ones(2)}, 'meta': {}}, checkpoint)
+    (work_dir / 'last_checkpoint').write_text(str(checkpoint))
+    fake_logs(work_dir)
+    campaign.part_teacher_state(args)
+    teachers = tmp_path / 'out' / 'teachers'
+    state = json.loads((teachers / f'{work_dir.name}.state.json').read_text())
+    assert state['checkpoint'] == 'epoch_40.pth' and state['parts']
+
+    elsewhere = campaign_args(tmp_path, mpii_root, '--rows', 'r1')
+    elsewhere.teacher_cache = str(tmp_path / 'new-machine')
+    there = campaign.teacher_dir('64x64', elsewhere)
+    assert osp.basename(there) == work_dir.name
+    campaign.restore_teacher_state('64x64', there, elsewhere)
+    assert campaign.has_checkpoint(there)
+    assert val_curve(there) == val_curve(str(work_dir))
+    assert campaign.plan_rows(elsewhere)[0]['status'] == 'new'  # rows
+    # the teacher finishes: its weights are saved, its state removed
+    result = dict(PCKh=60.0, params_m=9.3, train_s=1.0, checkpoint=checkpoint)
+    result['PCKh@0.1'] = 11.0
+    (work_dir / 'result.json').write_text(json.dumps(result, default=str))
+    campaign.save_teacher('64x64', campaign.find_teacher('64x64', args), args)
+    assert sorted(p.name for p in teachers.iterdir()) == sorted(
+        [f'{work_dir.name}.pth', 'simcc_hrnet-w18_1xb32-72e_lspet-64x64.json']
+    )
+
+
 @pytest.mark.slow
 def test_campaign_end_to_end(tmp_path):
     """teacher -> rows refused -> weights -> rows (r1, r6; a killed r1 run
