@@ -107,7 +107,7 @@ build_wheel chumpy
 
 if ! ls "$WHEELS/mmcv-${MMCV_VERSION}-"*.whl >/dev/null 2>&1; then
   log "building full mmcv $MMCV_VERSION with ops against torch $TORCH_VERSION" \
-    "(about 25 minutes on 2 cores)"
+    "(10-25 minutes on 2 cores)"
   src="$(mktemp -d)"
   "${PIP[@]}" download -q --no-deps --no-binary :all: --no-build-isolation \
     "mmcv==$MMCV_VERSION" -d "$src"

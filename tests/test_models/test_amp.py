@@ -45,6 +45,7 @@ from mmpose_multikd.models.utils.channel_products import (
 )
 from mmpose_multikd.models.utils.precision import (
     autocast_disabled,
+    autocast_enabled,
     float32_forward,
 )
 
@@ -357,7 +358,7 @@ def test_float32_forward_passes_float32_inputs_through():
     class Probe(torch.nn.Module):
         @float32_forward
         def forward(self, feats, extra=None):
-            seen.append((feats, extra, torch.is_autocast_enabled('cpu')))
+            seen.append((feats, extra, autocast_enabled('cpu')))
             return feats[0]
 
     feats = [torch.ones(2), torch.ones(2, dtype=torch.float16)]
@@ -371,8 +372,8 @@ def test_float32_forward_passes_float32_inputs_through():
     assert extra.dtype == torch.float32 and not enabled
     with torch.autocast('cpu', dtype=torch.bfloat16):
         with autocast_disabled('cpu'):
-            assert not torch.is_autocast_enabled('cpu')
-        assert torch.is_autocast_enabled('cpu')
+            assert not autocast_enabled('cpu')
+        assert autocast_enabled('cpu')
     with autocast_disabled('meta'):  # no autocast there: nothing to do
         pass
 

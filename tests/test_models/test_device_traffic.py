@@ -14,7 +14,7 @@ scalars wrapped by PyTorch) are not copies and are not counted.
 import pytest
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_leaves
+from torch.utils._pytree import tree_flatten
 
 from .test_amp import LOSS_CASES, call_inputs, case_inputs, leaves
 
@@ -35,7 +35,7 @@ class HostDeviceMixes(TorchDispatchMode):
         out = func(*args, **kwargs)
         tensors = [
             t
-            for t in tree_leaves((args, kwargs, out))
+            for t in tree_flatten((args, kwargs, out))[0]
             if isinstance(t, torch.Tensor)
         ]
         on_cpu = [t for t in tensors if t.device.type == 'cpu' and t.dim()]

@@ -26,7 +26,7 @@ project runs on both), it acts only while that device's autocast is on
 (mixed float16 / float32 inputs outside autocast still reach the
 function), and it leaves float64 inputs to the caller. The explicit
 ``torch.autocast(device_type=x.device.type, enabled=False)`` and casts here
-work alike on torch 2.11 and 2.14, on the CPU and on CUDA. On a device
+work alike on torch 2.1 to 2.14, on the CPU and on CUDA. On a device
 without autocast (``meta``) nothing is switched.
 """
 
