@@ -586,6 +586,8 @@ def part_teacher(args: argparse.Namespace) -> None:
             or not osp.isfile(teacher_weights_path(args.out, work_dir))
         ):
             save_teacher(size, teacher, args)
+        # a state saved while it trained is superseded by its weights
+        remove_teacher_state(work_dir, args)
 
 
 def teacher_state_prefix(out: str, work_dir: str) -> str:
