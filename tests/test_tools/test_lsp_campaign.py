@@ -328,9 +328,14 @@ def test_unfinished_teacher_state_goes_on_elsewhere(tmp_path, mpii_root):
     result['PCKh@0.1'] = 11.0
     (work_dir / 'result.json').write_text(json.dumps(result, default=str))
     campaign.save_teacher('64x64', campaign.find_teacher('64x64', args), args)
-    assert sorted(p.name for p in teachers.iterdir()) == sorted(
+    kept = sorted(
         [f'{work_dir.name}.pth', 'simcc_hrnet-w18_1xb32-72e_lspet-64x64.json']
     )
+    assert sorted(p.name for p in teachers.iterdir()) == kept
+    # a state left beside an already saved teacher goes at the next run
+    (teachers / f'{work_dir.name}.state.part0').write_bytes(b'old')
+    campaign.part_teacher(args)
+    assert sorted(p.name for p in teachers.iterdir()) == kept
 
 
 @pytest.mark.slow
