@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install install-oldest test test-oldest lint format demo clean
+.PHONY: install install-oldest test test-oldest check-docs lint format demo clean
 
 # The oldest supported stack (requirements/constraints/oldest.txt: torch 2.1,
 # mmcv 2.1.0, MMEngine 0.10.3, MMPose 1.3.1) in its own environment.
@@ -21,6 +21,9 @@ test: install  ## the whole test suite (CPU)
 
 test-oldest: install-oldest  ## the fast suite (not slow) on the oldest stack
 	$(OLDEST_VENV)/bin/python -m pytest tests -m "not slow" $(PYTEST_ARGS)
+
+check-docs: install  ## every path, make target and tool flag the docs quote exists
+	$(PY) -m pytest tests/test_docs $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check mmpose_multikd configs tools tests setup.py
