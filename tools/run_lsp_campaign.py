@@ -67,6 +67,7 @@ from mmpose_multikd.experiments import (
     finished_run,
     iteration_times,
     last_checkpoint,
+    mean_pose_floor,
     read_cached_teacher,
     restore_teacher,
     restore_training_state,
@@ -884,7 +885,21 @@ def part_time(args: argparse.Namespace) -> None:
     print(f'wrote {path}')
 
 
+def save_floor(args: argparse.Namespace) -> None:
+    """The mean-pose floor of the converted split (``floor.json``),
+    computed once where the data is at hand."""
+    path = osp.join(args.out, 'floor.json')
+    if osp.isfile(path) or not osp.isdir(args.data_root):
+        return
+    options = experiment_options(args.data_root, 0, tiny=args.tiny)
+    floor = mean_pose_floor(repo_path(ROWS['r1']), options)
+    floor.update(data=data_summary(args.data_root), rule='mean_pose_floor')
+    write_json(path, floor)
+    print(f"mean-pose floor: PCKh@0.5 {floor['PCKh']:.2f} ({path})")
+
+
 def part_report(args: argparse.Namespace) -> None:
+    save_floor(args)
     write_report(args.out, list(ROWS))
 
 

@@ -85,10 +85,15 @@ def write_report(out: str, row_order: Sequence[str]) -> dict:
 
     Returns:
         dict: ``rows`` (per row: PCKh mean ± std over seeds, the mean
-        curve, its last-quarter gain, seconds per iteration) and
-        ``teachers``.
+        curve, its last-quarter gain, seconds per iteration),
+        ``teachers`` and ``floor`` (``floor.json`` under ``out``, if
+        any).
     """
     rows = saved_runs(out)
+    floor_path = Path(out, 'floor.json')
+    floor = (
+        json.loads(floor_path.read_text()) if floor_path.is_file() else None
+    )
     teachers = [
         json.loads(path.read_text())
         for path in sorted(Path(out, 'teachers').glob('*.json'))
@@ -120,23 +125,34 @@ def write_report(out: str, row_order: Sequence[str]) -> dict:
             f"{last_quarter_gain(teacher['curve']) or 0:+.2f} | "
             f"{teacher['iteration'].get('time_s', float('nan')):.3f} |"
         )
+    if floor:
+        lines.append(
+            f"| floor: mean pose | - | - | {floor['PCKh']:.2f} | - | "
+            f"{floor['PCKh@0.1']:.2f} | - | - |"
+        )
     table = '\n'.join(lines)
     print(table)
     os.makedirs(out, exist_ok=True)
     with open(osp.join(out, 'summary.md'), 'w') as f:
         f.write(table + '\n')
-    report = dict(rows=summaries, teachers=teachers)
+    report = dict(rows=summaries, teachers=teachers, floor=floor)
     with open(osp.join(out, 'summary.json'), 'w') as f:
         json.dump(report, f, indent=1)
         f.write('\n')
-    draw_curves(summaries, teachers, osp.join(out, 'curves.png'))
+    draw_curves(summaries, teachers, osp.join(out, 'curves.png'), floor)
     print(f'wrote {out}/summary.md, summary.json and curves.png')
     return report
 
 
-def draw_curves(summaries: List[dict], teachers: List[dict], path: str):
-    """Val PCKh@0.5 per epoch, the mean over seeds of every row, and the
-    teachers' curves (their own, longer schedules)."""
+def draw_curves(
+    summaries: List[dict],
+    teachers: List[dict],
+    path: str,
+    floor: Optional[dict] = None,
+):
+    """Val PCKh@0.5 per epoch, the mean over seeds of every row, the
+    teachers' curves (their own, longer schedules) and the mean-pose
+    floor."""
     import matplotlib
 
     matplotlib.use('Agg')
@@ -156,6 +172,13 @@ def draw_curves(summaries: List[dict], teachers: List[dict], path: str):
             [p['PCKh'] for p in teacher['curve']],
             'k--',
             label=f"teacher {teacher['size']}",
+        )
+    if floor:
+        ax.axhline(
+            floor['PCKh'],
+            color='tab:red',
+            linestyle=':',
+            label=f"mean-pose floor ({floor['PCKh']:.1f})",
         )
     ax.set_xlabel('epoch')
     ax.set_ylabel('val PCKh@0.5 (mean over seeds)')

@@ -41,10 +41,24 @@ def load_campaign():
 campaign = load_campaign()
 
 
+def unmeasured_weights() -> dict:
+    """The repository's weights file as it is before ``--part weights``:
+    every weight 0.0, ``measured`` false."""
+    content = json.loads(campaign.WEIGHTS_FILE.read_text())
+    for size, weights in content['lsp_loss_weights'].items():
+        content['lsp_loss_weights'][size] = {
+            key: 0.0
+            for key, value in weights.items()
+            if isinstance(value, float)
+        }
+        content['lsp_loss_weights'][size]['measured'] = False
+    return content
+
+
 def campaign_args(tmp_path, data_root, *extra):
     weights = tmp_path / 'loss_weights.json'
     if not weights.exists():
-        weights.write_text(campaign.WEIGHTS_FILE.read_text())
+        weights.write_text(json.dumps(unmeasured_weights(), indent=2))
     return campaign.parse_args(
         [
             '--part',
@@ -261,6 +275,23 @@ def test_curve_times_records_and_report(tmp_path, mpii_root):
     assert (tmp_path / 'out' / 'curves.png').read_bytes()[:4] == b'\x89PNG'
     table = (tmp_path / 'out' / 'summary.md').read_text()
     assert '| r1 |' in table and '15.50 ± 1.41' in table
+    # the split's mean-pose floor, computed once, in the table and figure
+    floor = json.loads((tmp_path / 'out' / 'floor.json').read_text())
+    assert 0 <= floor['PCKh'] <= 100 and summary['floor'] == floor
+    assert f"| floor: mean pose | - | - | {floor['PCKh']:.2f} |" in table
+    # plot_results draws the campaign's summary as it draws an ablation
+    spec = importlib.util.spec_from_file_location(
+        'plot_results', REPO_ROOT / 'tools' / 'analysis' / 'plot_results.py'
+    )
+    plot_results = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plot_results)
+    drawn = plot_results.load([str(tmp_path / 'out' / 'summary.json')])
+    assert [s['name'] for s in drawn['summaries']] == ['r1']
+    assert drawn['summaries'][0]['PCKh'] == [14.5, 16.5]
+    assert drawn['floor'] == floor
+    figure = tmp_path / 'bars.png'
+    plot_results.draw(drawn, str(figure), 'LSP')
+    assert figure.read_bytes()[:4] == b'\x89PNG'
 
 
 def test_teacher_saved_with_records_goes_on_elsewhere(tmp_path, mpii_root):
@@ -349,7 +380,7 @@ def test_campaign_end_to_end(tmp_path):
     # 40 train images: the weight rule reads whole batches of 32
     generate_synthetic_mpii(str(data_root), 40, 4, 96, seed=0)
     weights = tmp_path / 'loss_weights.json'
-    weights.write_text(campaign.WEIGHTS_FILE.read_text())
+    weights.write_text(json.dumps(unmeasured_weights(), indent=2))
     common = [
         '--data-root',
         str(data_root),

@@ -4,10 +4,11 @@
     python tools/analysis/plot_results.py work_dirs/ablation/ablation.json \\
         work_dirs/table1/ablation.json --out docs/images/results_demo.png
 
-One bar per config (mean over seeds, error bar one standard deviation,
-each seed a dot), in the order of the files and their configs; the
-mean-pose floor and each teacher used (from the files' ``floor`` and
-``teachers``) as horizontal lines.
+Also reads a campaign's ``summary.json`` (``tools/run_lsp_campaign.py
+--part report``). One bar per config (mean over seeds, error bar one
+standard deviation, each seed a dot), in the order of the files and their
+configs; the mean-pose floor and each teacher used (from the files'
+``floor`` and ``teachers``) as horizontal lines.
 """
 
 import argparse
@@ -27,10 +28,28 @@ TEACHER_COLOURS = ('tab:green', 'tab:purple', 'tab:olive')
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('results', nargs='+', help='ablation.json files')
+    parser.add_argument(
+        'results', nargs='+', help='ablation.json or summary.json files'
+    )
     parser.add_argument('--out', default='work_dirs/results.png')
     parser.add_argument('--title', default='PCKh@0.5 on the generated val set')
     return parser.parse_args()
+
+
+def from_campaign_report(report: dict) -> dict:
+    """A campaign's ``summary.json`` (``tools/run_lsp_campaign.py --part
+    report``) in the form of ``run_ablation``'s ``ablation.json``."""
+    return dict(
+        summaries=[
+            dict(name=row['row'], config=row['config'], PCKh=row['PCKh'])
+            for row in report['rows']
+        ],
+        teachers={
+            f"{teacher['size']} ({osp.basename(teacher['config'])})": teacher
+            for teacher in report.get('teachers', [])
+        },
+        floor=report.get('floor'),
+    )
 
 
 def load(paths: List[str]) -> dict:
@@ -39,6 +58,8 @@ def load(paths: List[str]) -> dict:
     for path in paths:
         with open(path) as f:
             result = json.load(f)
+        if 'rows' in result:
+            result = from_campaign_report(result)
         for summary in result['summaries']:
             if summary['name'] not in names:
                 names.add(summary['name'])
