@@ -183,21 +183,49 @@ def test_quoted_tool_flags_exist():
     assert not wrong, 'flags the tools do not take:\n' + '\n'.join(wrong)
 
 
+def heading_anchors(path: Path) -> set:
+    """GitHub's anchors of a Markdown file's headings: lower case, spaces
+    to hyphens, punctuation other than hyphens and underscores dropped."""
+    anchors, in_block = set(), False
+    for line in path.read_text().splitlines():
+        if FENCE.match(line.strip()):
+            in_block = not in_block
+        elif not in_block and line.startswith('#'):
+            title = line.lstrip('#').strip().lower()
+            anchors.add(re.sub(r'[^\w\- ]', '', title).replace(' ', '-'))
+    return anchors
+
+
 def test_relative_links_exist():
     broken = []
     for path in DOCS:
         if not path.is_file():
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
-            for target in LINK.findall(line):
-                target = target.split('#')[0]
-                if not target or re.match(r'[a-z]+:', target):
+            for link in LINK.findall(line):
+                target, _, anchor = link.partition('#')
+                if re.match(r'[a-z]+:', target):
                     continue
-                if not (path.parent / target).exists():
-                    broken.append(
-                        f'{path.relative_to(REPO_ROOT)}:{number}: {target}'
-                    )
+                linked = path.parent / target if target else path
+                where = f'{path.relative_to(REPO_ROOT)}:{number}: {link}'
+                if not linked.exists():
+                    broken.append(where)
+                elif anchor and linked.suffix == '.md':
+                    if anchor not in heading_anchors(linked):
+                        broken.append(f'{where} (no such heading)')
     assert not broken, 'broken links:\n' + '\n'.join(broken)
+
+
+def test_heading_anchors_follow_github(tmp_path):
+    doc = tmp_path / 'anchors.md'
+    doc.write_text(
+        '# Training: the cost of `x` against DWPose\n'
+        '```\n# not a heading\n```\n## On a GPU (NVIDIA H200)\n'
+    )
+    assert heading_anchors(doc) == {
+        'training-the-cost-of-x-against-dwpose',
+        'on-a-gpu-nvidia-h200',
+    }
 
 
 @pytest.mark.parametrize(
