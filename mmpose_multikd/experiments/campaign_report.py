@@ -74,6 +74,58 @@ def summarise_row(row: str, records: List[dict]) -> dict:
     )
 
 
+def check_targets(
+    summaries: List[dict],
+    teachers: List[dict],
+    baseline: str = 'r1',
+    margin: float = 10.0,
+    plateau: float = 1.0,
+    max_std: float = 1.5,
+) -> List[dict]:
+    """The campaign's targets on its student alone (``baseline``), each
+    with its value and whether it is met (None: not measurable yet).
+
+    - the teacher of the student's input size is at least ``margin``
+      PCKh@0.5 above the student's mean over seeds;
+    - plateau: the student's mean curve gains less than ``plateau`` over
+      the last quarter of its schedule;
+    - the student's seed std is at most ``max_std`` (needs 2 seeds).
+
+    Returns:
+        list[dict]: ``target``, ``value`` and ``met`` per target.
+    """
+    student = next((s for s in summaries if s['row'] == baseline), None)
+    if student is None:
+        return []
+    teacher = next((t for t in teachers if t['size'] == student['size']), None)
+    gap = None if teacher is None else teacher['PCKh'] - student['PCKh_mean']
+    gain = student['last_quarter_gain']
+    std = student['PCKh_std'] if len(student['seeds']) > 1 else None
+
+    def target(name: str, value: Optional[float], met) -> dict:
+        return dict(
+            target=name, value=value, met=None if value is None else met
+        )
+
+    return [
+        target(
+            f'teacher - {baseline} >= {margin:g}',
+            gap,
+            gap is not None and gap >= margin,
+        ),
+        target(
+            f'{baseline} last-quarter gain < {plateau:g}',
+            gain,
+            gain is not None and gain < plateau,
+        ),
+        target(
+            f'{baseline} seed std <= {max_std:g}',
+            std,
+            std is not None and std <= max_std,
+        ),
+    ]
+
+
 def write_report(out: str, row_order: Sequence[str]) -> dict:
     """Tabulate the saved runs under ``out`` (``runs/``, ``teachers/``):
     ``summary.md``, ``summary.json`` and ``curves.png`` beside them.
@@ -86,8 +138,8 @@ def write_report(out: str, row_order: Sequence[str]) -> dict:
     Returns:
         dict: ``rows`` (per row: PCKh mean ± std over seeds, the mean
         curve, its last-quarter gain, seconds per iteration),
-        ``teachers`` and ``floor`` (``floor.json`` under ``out``, if
-        any).
+        ``teachers``, ``floor`` (``floor.json`` under ``out``, if any)
+        and ``targets`` (:func:`check_targets`).
     """
     rows = saved_runs(out)
     floor_path = Path(out, 'floor.json')
@@ -130,12 +182,23 @@ def write_report(out: str, row_order: Sequence[str]) -> dict:
             f"| floor: mean pose | - | - | {floor['PCKh']:.2f} | - | "
             f"{floor['PCKh@0.1']:.2f} | - | - |"
         )
+    targets = check_targets(summaries, teachers)
+    if targets:
+        lines += ['', '| target | value | met |', '|---|---|---|']
+    verdicts = {None: 'not yet measurable', True: 'yes', False: 'no'}
+    for item in targets:
+        value = '-' if item['value'] is None else f"{item['value']:.2f}"
+        lines.append(
+            f"| {item['target']} | {value} | {verdicts[item['met']]} |"
+        )
     table = '\n'.join(lines)
     print(table)
     os.makedirs(out, exist_ok=True)
     with open(osp.join(out, 'summary.md'), 'w') as f:
         f.write(table + '\n')
-    report = dict(rows=summaries, teachers=teachers, floor=floor)
+    report = dict(
+        rows=summaries, teachers=teachers, floor=floor, targets=targets
+    )
     with open(osp.join(out, 'summary.json'), 'w') as f:
         json.dump(report, f, indent=1)
         f.write('\n')
