@@ -74,6 +74,11 @@ def summarise_row(row: str, records: List[dict]) -> dict:
     )
 
 
+def signed(value: Optional[float]) -> str:
+    """``+1.23``, or ``-`` for a value that cannot be measured."""
+    return '-' if value is None else f'{value:+.2f}'
+
+
 def check_targets(
     summaries: List[dict],
     teachers: List[dict],
@@ -165,7 +170,7 @@ def write_report(out: str, row_order: Sequence[str]) -> dict:
             f"{s['PCKh_mean']:.2f} ± {s['PCKh_std']:.2f} | "
             f"{', '.join(f'{v:.2f}' for v in s['PCKh'])} | "
             f"{s['PCKh@0.1_mean']:.2f} | "
-            f"{'-' if gain is None else f'{gain:+.2f}'} | "
+            f"{signed(gain)} | "
             f"{s['time_s']:.3f} |"
         )
     for teacher in teachers:
@@ -174,7 +179,7 @@ def write_report(out: str, row_order: Sequence[str]) -> dict:
             f"`{osp.basename(teacher['config'])}` | {teacher['seed']} | "
             f"{teacher['PCKh']:.2f} | - | "
             f"{teacher['PCKh@0.1']:.2f} | "
-            f"{last_quarter_gain(teacher['curve']) or 0:+.2f} | "
+            f"{signed(last_quarter_gain(teacher['curve']))} | "
             f"{teacher['iteration'].get('time_s', float('nan')):.3f} |"
         )
     if floor:
@@ -213,40 +218,56 @@ def draw_curves(
     path: str,
     floor: Optional[dict] = None,
 ):
-    """Val PCKh@0.5 per epoch, the mean over seeds of every row, the
-    teachers' curves (their own, longer schedules) and the mean-pose
-    floor."""
+    """Two panels: the rows' val PCKh@0.5 per epoch (mean over seeds; one
+    line style per input size) with each teacher's final PCKh@0.5, and the
+    teachers' own, longer curves; the mean-pose floor in both."""
     import matplotlib
 
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, (rows_ax, teachers_ax) = plt.subplots(
+        1, 2, figsize=(12, 5), gridspec_kw=dict(width_ratios=(3, 2))
+    )
     for s in summaries:
         curve = s['mean_curve']
-        ax.plot(
+        rows_ax.plot(
             [p['epoch'] for p in curve],
             [p['PCKh'] for p in curve],
+            '-' if s['size'] == '64x64' else '-.',
             label=f"{s['row']} ({len(s['seeds'])} seeds)",
         )
-    for teacher in teachers:
-        ax.plot(
+    styles = ('--', (0, (5, 1, 1, 1)), ':')
+    for teacher, style in zip(teachers, styles):
+        label = f"teacher {teacher['size']}"
+        rows_ax.axhline(
+            teacher['PCKh'],
+            color='black',
+            linestyle=style,
+            label=f"{label}, final ({teacher['PCKh']:.1f})",
+        )
+        teachers_ax.plot(
             [p['epoch'] for p in teacher['curve']],
             [p['PCKh'] for p in teacher['curve']],
-            'k--',
-            label=f"teacher {teacher['size']}",
+            color='black',
+            linestyle=style,
+            marker='.',
+            label=label,
         )
-    if floor:
-        ax.axhline(
-            floor['PCKh'],
-            color='tab:red',
-            linestyle=':',
-            label=f"mean-pose floor ({floor['PCKh']:.1f})",
-        )
-    ax.set_xlabel('epoch')
-    ax.set_ylabel('val PCKh@0.5 (mean over seeds)')
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    for ax in (rows_ax, teachers_ax):
+        if floor:
+            ax.axhline(
+                floor['PCKh'],
+                color='tab:red',
+                linestyle=':',
+                label=f"mean-pose floor ({floor['PCKh']:.1f})",
+            )
+        ax.set_xlabel('epoch')
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    rows_ax.set_ylabel('val PCKh@0.5 (mean over seeds)')
+    rows_ax.set_title('students', fontsize=10)
+    teachers_ax.set_title('teachers (their own schedules)', fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
