@@ -22,10 +22,11 @@ dirs) and ``--teacher-cache``; the rules and the plan are in
   use, once, into the teacher cache
   (:func:`mmpose_multikd.experiments.cached_teacher`); a killed run resumes
   from its last checkpoint. A teacher missing from the cache is restored
-  from the records: its weights once finished, else its saved training
+  from ``--weights-dir`` (outside the repository; the committed record
+  holds its SHA-256): its weights once finished, else its saved training
   state, which it resumes from.
 - ``teacher-state``: saves the last checkpoint of every unfinished
-  teacher (running or killed) and its logs under ``<out>/teachers/``, in
+  teacher (running or killed) and its logs under ``--weights-dir``, in
   parts of at most 50 MB, for another machine to resume.
 - ``weights``: the rule's distillation weights (``docs/method.md``:
   feature terms start at 2 x ``loss_kpt``, distribution terms at 1 x),
@@ -158,6 +159,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='where finished runs are saved (small files, committed)',
     )
     parser.add_argument(
+        '--weights-dir',
+        default=osp.join(osp.dirname(DEFAULT_CACHE_DIR), 'lsp_weights'),
+        help="where a teacher's weights and an unfinished teacher's "
+        'training state are saved (large files, outside the repository; '
+        'their SHA-256 is in the committed record)',
+    )
+    parser.add_argument(
         '--weights-file',
         default=str(WEIGHTS_FILE),
         help='the measured loss weights (the LSP configs read the default)',
@@ -288,7 +296,7 @@ def find_teacher(size: str, args: argparse.Namespace) -> Optional[dict]:
     (also when the teacher it starts from is not trained yet).
 
     A teacher missing from the cache but saved with the campaign's records
-    (``<out>/teachers/<cache folder>.pth``, :func:`save_teacher`) is
+    (``<weights dir>/<cache folder>.pth``, :func:`save_teacher`) is
     restored into the cache first, so the campaign goes on on another
     machine without training it again.
     """
@@ -297,7 +305,7 @@ def find_teacher(size: str, args: argparse.Namespace) -> Optional[dict]:
     except CampaignError:
         return None
     result = read_cached_teacher(work_dir)
-    exported = teacher_weights_path(args.out, work_dir)
+    exported = teacher_weights_path(args.weights_dir, work_dir)
     if result is None and osp.isfile(exported):
         record = read_json(teacher_record_path(args.out, size))
         weights = record.get('weights') or {}
@@ -493,11 +501,11 @@ def teacher_record_path(out: str, size: str) -> str:
     return osp.join(out, 'teachers', f'{name}.json')
 
 
-def teacher_weights_path(out: str, work_dir: str) -> str:
-    """Where a teacher's weights are saved with the records: named by its
-    cache folder (config name and key), so a file is only ever restored
-    for the same config, seed and data."""
-    return osp.join(out, 'teachers', f'{osp.basename(work_dir)}.pth')
+def teacher_weights_path(weights_dir: str, work_dir: str) -> str:
+    """Where a teacher's weights are saved (``--weights-dir``): named by
+    its cache folder (config name and key), so a file is only ever
+    restored for the same config, seed and data."""
+    return osp.join(weights_dir, f'{osp.basename(work_dir)}.pth')
 
 
 def read_json(path: str) -> dict:
@@ -515,7 +523,7 @@ def save_teacher(size: str, teacher: dict, args: argparse.Namespace) -> str:
     path = teacher_record_path(args.out, size)
     work_dir = teacher['work_dir']
     weights = export_teacher(
-        work_dir, teacher_weights_path(args.out, work_dir)
+        work_dir, teacher_weights_path(args.weights_dir, work_dir)
     )
     remove_teacher_state(work_dir, args)
     write_json(
@@ -584,23 +592,24 @@ def part_teacher(args: argparse.Namespace) -> None:
         if (
             not teacher['cached']
             or saved.get('cache') != osp.basename(work_dir)
-            or not osp.isfile(teacher_weights_path(args.out, work_dir))
+            or not osp.isfile(teacher_weights_path(args.weights_dir, work_dir))
         ):
             save_teacher(size, teacher, args)
         # a state saved while it trained is superseded by its weights
         remove_teacher_state(work_dir, args)
 
 
-def teacher_state_prefix(out: str, work_dir: str) -> str:
-    """The saved training state of an unfinished teacher:
-    ``<prefix>.json`` and its parts ``<prefix>.part<k>``."""
-    return osp.join(out, 'teachers', f'{osp.basename(work_dir)}.state')
+def teacher_state_prefix(weights_dir: str, work_dir: str) -> str:
+    """The saved training state of an unfinished teacher (in
+    ``--weights-dir``): ``<prefix>.json`` and its parts
+    ``<prefix>.part<k>``."""
+    return osp.join(weights_dir, f'{osp.basename(work_dir)}.state')
 
 
 def remove_teacher_state(work_dir: str, args: argparse.Namespace) -> None:
     """Delete a teacher's saved training state (superseded by its
     weights, or by a newer state)."""
-    prefix = teacher_state_prefix(args.out, work_dir)
+    prefix = teacher_state_prefix(args.weights_dir, work_dir)
     folder = osp.dirname(prefix)
     if not osp.isdir(folder):
         return
@@ -614,7 +623,7 @@ def restore_teacher_state(
 ) -> None:
     """Resume an unfinished teacher saved with the records (``--part
     teacher-state``) on a machine whose cache lacks its checkpoint."""
-    prefix = teacher_state_prefix(args.out, work_dir)
+    prefix = teacher_state_prefix(args.weights_dir, work_dir)
     state = read_json(f'{prefix}.json')
     if not state:
         return
@@ -643,7 +652,7 @@ def part_teacher_state(args: argparse.Namespace) -> None:
         if not has_checkpoint(work_dir):
             print(f'teacher {size}: no checkpoint yet', flush=True)
             continue
-        prefix = teacher_state_prefix(args.out, work_dir)
+        prefix = teacher_state_prefix(args.weights_dir, work_dir)
         remove_teacher_state(work_dir, args)
         state = export_training_state(work_dir, prefix)
         state['saved'] = datetime.datetime.now().isoformat(timespec='seconds')

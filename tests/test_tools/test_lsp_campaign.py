@@ -73,6 +73,8 @@ def campaign_args(tmp_path, data_root, *extra):
             str(tmp_path / 'out'),
             '--weights-file',
             str(weights),
+            '--weights-dir',
+            str(tmp_path / 'out' / 'teachers'),
             *extra,
         ]
     )
@@ -392,6 +394,8 @@ def test_campaign_end_to_end(tmp_path):
         str(tmp_path / 'out'),
         '--weights-file',
         str(weights),
+        '--weights-dir',
+        str(tmp_path / 'weights'),
         '--tiny',
         '--epochs',
         '2',
