@@ -1,8 +1,10 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Helpers shared by the tests (paths, data layout, config options)."""
 
+import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -53,3 +55,13 @@ def val_sample(data_root: str, index: int = 0) -> tuple:
     center, half = np.array(sample['center']), sample['scale'] * 100
     image = str(Path(data_root) / 'images' / sample['image'])
     return image, [*(center - half), *(center + half)]
+
+
+def load_tool(relpath: str) -> ModuleType:
+    """A script under ``tools/`` imported as a module (``relpath`` from the
+    repository root), to call its functions."""
+    path = REPO_ROOT / relpath
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

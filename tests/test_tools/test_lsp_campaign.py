@@ -8,7 +8,6 @@ MMEngine logs as the Runner leaves them. The slow one runs every part on
 generated MPII data with one-epoch schedules.
 """
 
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -24,18 +23,13 @@ from mmengine.config import Config
 
 from mmpose_multikd.experiments import iteration_times, val_curve
 
-from ..helpers import REPO_ROOT
+from ..helpers import REPO_ROOT, load_tool
 
 LSP = REPO_ROOT / 'configs' / 'lsp'
 
 
 def load_campaign():
-    spec = importlib.util.spec_from_file_location(
-        'run_lsp_campaign', REPO_ROOT / 'tools' / 'run_lsp_campaign.py'
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/run_lsp_campaign.py')
 
 
 campaign = load_campaign()
@@ -282,11 +276,7 @@ def test_curve_times_records_and_report(tmp_path, mpii_root):
     assert 0 <= floor['PCKh'] <= 100 and summary['floor'] == floor
     assert f"| floor: mean pose | - | - | {floor['PCKh']:.2f} |" in table
     # plot_results draws the campaign's summary as it draws an ablation
-    spec = importlib.util.spec_from_file_location(
-        'plot_results', REPO_ROOT / 'tools' / 'analysis' / 'plot_results.py'
-    )
-    plot_results = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plot_results)
+    plot_results = load_tool('tools/analysis/plot_results.py')
     drawn = plot_results.load([str(tmp_path / 'out' / 'summary.json')])
     assert [s['name'] for s in drawn['summaries']] == ['r1']
     assert drawn['summaries'][0]['PCKh'] == [14.5, 16.5]

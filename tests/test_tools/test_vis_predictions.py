@@ -3,8 +3,6 @@
 loop, and a picture of MMPose's predictions from a plain student and from
 a distiller checkpoint (its student)."""
 
-import importlib.util
-
 import mmcv
 import numpy as np
 import pytest
@@ -12,23 +10,19 @@ import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
-from ..helpers import REPO_ROOT
+from ..helpers import REPO_ROOT, load_tool
 
 CONFIGS = REPO_ROOT / 'tests' / 'data' / 'configs'
 STUDENT_CFG = str(CONFIGS / 'simcc_litehrnet18_tiny_mpii-64x64.py')
 DISTILLER_CFG = str(CONFIGS / 'multikd_litehrnet18_tiny_mpii-64x64.py')
 
 
-def load_tool():
-    path = REPO_ROOT / 'tools' / 'analysis' / 'vis_predictions.py'
-    spec = importlib.util.spec_from_file_location('vis_predictions', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def load_vis_predictions():
+    return load_tool('tools/analysis/vis_predictions.py')
 
 
 def test_pckh_hits_matches_a_naive_count():
-    tool = load_tool()
+    tool = load_vis_predictions()
     rng = np.random.default_rng(0)
     for _ in range(20):
         gt = rng.uniform(0, 100, (16, 2))
@@ -45,7 +39,7 @@ def test_pckh_hits_matches_a_naive_count():
 
 
 def test_too_many_images_named():
-    tool = load_tool()
+    tool = load_vis_predictions()
     with pytest.raises(ValueError, match='--num 5: the val set holds 4'):
         tool.choose_indices(4, 5, seed=0)
     assert tool.choose_indices(10, 3, seed=1) == sorted(
@@ -54,7 +48,7 @@ def test_too_many_images_named():
 
 
 def test_picture_of_a_student_and_a_distiller(mpii_root, tmp_path):
-    tool = load_tool()
+    tool = load_vis_predictions()
     torch.manual_seed(0)
     student = MODELS.build(Config.fromfile(STUDENT_CFG).model)
     student_ckpt = tmp_path / 'student.pth'
