@@ -38,7 +38,8 @@ dirs) and ``--teacher-cache``; the rules and the plan are in
   a checkpoint resumes from it. Distiller rows are refused until the
   weights of their size are measured with the cached teacher.
 - ``report``: ``<out>/summary.{json,md}`` and ``<out>/curves.png`` from
-  the saved runs.
+  the saved runs: per row mean ± std over seeds and the plateau test, the
+  targets, and the differences between rows on the same seeds.
 
 Each finished run (teacher or row) is saved at once, small, under ``<out>``
 (default ``docs/data/lsp``): its metrics, its per-epoch validation curve
@@ -101,6 +102,19 @@ ROWS = {
 }
 # The rows the issue asks for at least; the others as the budget allows.
 MAIN_ROWS = ('r1', 'r2', 'r6', 'reviewkd', 'fitnet')
+# The questions of the report, as row differences on the same seeds: does
+# each distiller lift the student, do MFT + WA + VKD add to cross-stage KD,
+# does Multi-KD beat the compared distillers, does MFT help at 128x128.
+COMPARISONS = (
+    ('r2', 'r1'),
+    ('r6', 'r1'),
+    ('fitnet', 'r1'),
+    ('reviewkd', 'r1'),
+    ('r6', 'r2'),
+    ('r6', 'reviewkd'),
+    ('r6', 'fitnet'),
+    ('r3-128x128', 'r2-128x128'),
+)
 TEACHERS = {
     '64x64': f'{LSP}/simcc_hrnet-w18_1xb32-72e_lspet-64x64.py',
     '128x128': f'{LSP}/simcc_hrnet-w18_1xb32-12e_lspet-128x128.py',
@@ -909,7 +923,7 @@ def save_floor(args: argparse.Namespace) -> None:
 
 def part_report(args: argparse.Namespace) -> None:
     save_floor(args)
-    write_report(args.out, list(ROWS))
+    write_report(args.out, list(ROWS), COMPARISONS)
 
 
 PARTS = {

@@ -1,14 +1,15 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """The report of a campaign run in parts: per row, PCKh@0.5 mean ± std over
 seeds, the mean val curve and how much its last quarter adds (the plateau
-test), beside the teachers; a table, a JSON and a figure of the curves."""
+test), beside the teachers; differences between rows on the same seeds; a
+table, a JSON and a figure of the curves."""
 
 import json
 import os
 import os.path as osp
 import statistics
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 
 def saved_runs(out: str) -> Dict[str, List[dict]]:
@@ -131,7 +132,81 @@ def check_targets(
     ]
 
 
-def write_report(out: str, row_order: Sequence[str]) -> dict:
+def paired_differences(
+    rows: Dict[str, List[dict]], pairs: Sequence[Tuple[str, str]]
+) -> List[dict]:
+    """Row ``a`` minus row ``b`` on each seed both have run.
+
+    The seeds a row's spread comes from (initialisation, augmentation,
+    data order) are shared by runs of the same seed, so the per-seed
+    difference ``d_s = PCKh(a, s) - PCKh(b, s)`` answers "is ``a`` better
+    than ``b``" with less noise than two means side by side:
+    ``mean(d)``, ``std(d)`` (sample std, needs 2 seeds) and on how many
+    seeds ``a`` is ahead (``d_s > 0``).
+
+    Args:
+        rows (dict): Saved runs by row (:func:`saved_runs`).
+        pairs (Sequence[tuple]): ``(a, b)`` row names; a pair with a row
+            not run, or with no seed in common, is left out.
+
+    Returns:
+        list[dict]: Per pair ``a``, ``b``, ``seeds``, ``differences``,
+        ``mean``, ``std`` (None for one seed) and ``a_ahead`` (a count).
+    """
+    comparisons = []
+    for a, b in pairs:
+        if a not in rows or b not in rows:
+            continue
+        b_by_seed = {record['seed']: record['PCKh'] for record in rows[b]}
+        seeds = [r['seed'] for r in rows[a] if r['seed'] in b_by_seed]
+        if not seeds:
+            continue
+        a_by_seed = {record['seed']: record['PCKh'] for record in rows[a]}
+        differences = [a_by_seed[seed] - b_by_seed[seed] for seed in seeds]
+        comparisons.append(
+            dict(
+                a=a,
+                b=b,
+                seeds=seeds,
+                differences=differences,
+                mean=statistics.mean(differences),
+                std=(
+                    statistics.stdev(differences)
+                    if len(differences) > 1
+                    else None
+                ),
+                a_ahead=sum(difference > 0 for difference in differences),
+            )
+        )
+    return comparisons
+
+
+def comparison_lines(comparisons: List[dict]) -> List[str]:
+    """The markdown table of :func:`paired_differences`."""
+    if not comparisons:
+        return []
+    lines = [
+        '',
+        '| difference (same seeds) | seeds | per seed | mean ± std | '
+        'first row ahead on |',
+        '|---|---|---|---|---|',
+    ]
+    for c in comparisons:
+        std = '-' if c['std'] is None else f"{c['std']:.2f}"
+        lines.append(
+            f"| {c['a']} - {c['b']} | {', '.join(map(str, c['seeds']))} | "
+            f"{', '.join(signed(d) for d in c['differences'])} | "
+            f"{signed(c['mean'])} ± {std} | "
+            f"{c['a_ahead']} of {len(c['seeds'])} |"
+        )
+    return lines
+
+
+def write_report(
+    out: str,
+    row_order: Sequence[str],
+    pairs: Sequence[Tuple[str, str]] = (),
+) -> dict:
     """Tabulate the saved runs under ``out`` (``runs/``, ``teachers/``):
     ``summary.md``, ``summary.json`` and ``curves.png`` beside them.
 
@@ -139,12 +214,15 @@ def write_report(out: str, row_order: Sequence[str]) -> dict:
         out (str): The campaign's result folder.
         row_order (Sequence[str]): Rows in table order (absent ones are
             left out).
+        pairs (Sequence[tuple]): ``(a, b)`` rows whose differences on the
+            same seeds are tabulated (:func:`paired_differences`).
 
     Returns:
         dict: ``rows`` (per row: PCKh mean ± std over seeds, the mean
         curve, its last-quarter gain, seconds per iteration),
-        ``teachers``, ``floor`` (``floor.json`` under ``out``, if any)
-        and ``targets`` (:func:`check_targets`).
+        ``teachers``, ``floor`` (``floor.json`` under ``out``, if any),
+        ``targets`` (:func:`check_targets`) and ``comparisons``
+        (:func:`paired_differences`).
     """
     rows = saved_runs(out)
     floor_path = Path(out, 'floor.json')
@@ -196,13 +274,19 @@ def write_report(out: str, row_order: Sequence[str]) -> dict:
         lines.append(
             f"| {item['target']} | {value} | {verdicts[item['met']]} |"
         )
+    comparisons = paired_differences(rows, pairs)
+    lines += comparison_lines(comparisons)
     table = '\n'.join(lines)
     print(table)
     os.makedirs(out, exist_ok=True)
     with open(osp.join(out, 'summary.md'), 'w') as f:
         f.write(table + '\n')
     report = dict(
-        rows=summaries, teachers=teachers, floor=floor, targets=targets
+        rows=summaries,
+        teachers=teachers,
+        floor=floor,
+        targets=targets,
+        comparisons=comparisons,
     )
     with open(osp.join(out, 'summary.json'), 'w') as f:
         json.dump(report, f, indent=1)

@@ -1,12 +1,17 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""The campaign report's targets: teacher margin, plateau, seed std."""
+"""The campaign report's targets (teacher margin, plateau, seed std) and
+its differences between rows on the same seeds."""
+
+import json
 
 import pytest
 
 from mmpose_multikd.experiments.campaign_report import (
     check_targets,
     last_quarter_gain,
+    paired_differences,
     summarise_row,
+    write_report,
 )
 
 
@@ -55,3 +60,63 @@ def test_targets_wait_for_what_they_need():
     assert targets['r1 last-quarter gain < 1']['met'] is False
     other = dict(one_seed, row='r6')
     assert check_targets([other], []) == []  # no student alone yet
+
+
+def row_records(row, finals):
+    return [
+        dict(record(seed, final, final), row=row)
+        for seed, final in finals.items()
+    ]
+
+
+def test_paired_differences_against_naive_formula():
+    rows = {
+        'r1': row_records('r1', {0: 20.0, 1: 23.0, 2: 21.0}),
+        'r6': row_records('r6', {0: 24.0, 1: 22.5, 2: 26.0}),
+        # seed 2 not run yet, seed 3 not run by r1
+        'r2': row_records('r2', {0: 30.0, 1: 31.0, 3: 40.0}),
+    }
+    pairs = [('r6', 'r1'), ('r2', 'r1'), ('r6', 'absent'), ('r1', 'r1')]
+    comparisons = paired_differences(rows, pairs)
+    assert [(c['a'], c['b']) for c in comparisons] == [
+        ('r6', 'r1'),
+        ('r2', 'r1'),
+        ('r1', 'r1'),
+    ]
+    r6_r1, r2_r1, r1_r1 = comparisons
+    naive = [24.0 - 20.0, 22.5 - 23.0, 26.0 - 21.0]
+    mean = sum(naive) / 3
+    std = (sum((d - mean) ** 2 for d in naive) / (3 - 1)) ** 0.5
+    assert r6_r1['seeds'] == [0, 1, 2]
+    assert r6_r1['differences'] == pytest.approx(naive)
+    assert r6_r1['mean'] == pytest.approx(mean)
+    assert r6_r1['std'] == pytest.approx(std)
+    assert r6_r1['a_ahead'] == 2  # seed 1: r6 behind
+    assert r2_r1['seeds'] == [0, 1]  # only the seeds both have
+    assert r2_r1['differences'] == pytest.approx([10.0, 8.0])
+    assert r1_r1['a_ahead'] == 0 and r1_r1['std'] == pytest.approx(0.0)
+    one_seed = paired_differences(
+        {'a': rows['r1'][:1], 'b': rows['r6']}, [('a', 'b')]
+    )
+    assert one_seed[0]['std'] is None
+
+
+def test_report_tabulates_the_differences(tmp_path):
+    runs = {
+        'r1': row_records('r1', {0: 20.0, 1: 23.0}),
+        'r6': row_records('r6', {0: 24.0, 1: 22.5}),
+    }
+    for row, records in runs.items():
+        folder = tmp_path / 'runs' / row
+        folder.mkdir(parents=True)
+        for rec in records:
+            (folder / f"seed{rec['seed']}.json").write_text(json.dumps(rec))
+    report = write_report(str(tmp_path), ['r1', 'r6'], [('r6', 'r1')])
+    (comparison,) = report['comparisons']
+    assert comparison['differences'] == pytest.approx([4.0, -0.5])
+    summary = (tmp_path / 'summary.md').read_text()
+    assert '| r6 - r1 | 0, 1 | +4.00, -0.50 | +1.75 ± 3.18 | 1 of 2 |' in (
+        summary
+    )
+    saved = json.loads((tmp_path / 'summary.json').read_text())
+    assert saved['comparisons'][0]['a_ahead'] == 1
