@@ -319,7 +319,8 @@ def draw_curves(
             [p['epoch'] for p in curve],
             [p['PCKh'] for p in curve],
             '-' if s['size'] == '64x64' else '-.',
-            label=f"{s['row']} ({len(s['seeds'])} seeds)",
+            label=f"{s['row']} ({len(s['seeds'])} "
+            f"seed{'s' if len(s['seeds']) > 1 else ''})",
         )
     styles = ('--', (0, (5, 1, 1, 1)), ':')
     for teacher, style in zip(teachers, styles):
