@@ -104,7 +104,8 @@ ROWS = {
 MAIN_ROWS = ('r1', 'r2', 'r6', 'reviewkd', 'fitnet')
 # The questions of the report, as row differences on the same seeds: does
 # each distiller lift the student, do MFT + WA + VKD add to cross-stage KD,
-# does Multi-KD beat the compared distillers, does MFT help at 128x128.
+# does Multi-KD beat the compared distillers, do they beat cross-stage KD
+# alone, does MFT help at 128x128.
 COMPARISONS = (
     ('r2', 'r1'),
     ('r6', 'r1'),
@@ -113,6 +114,8 @@ COMPARISONS = (
     ('r6', 'r2'),
     ('r6', 'reviewkd'),
     ('r6', 'fitnet'),
+    ('reviewkd', 'r2'),
+    ('fitnet', 'r2'),
     ('r3-128x128', 'r2-128x128'),
 )
 TEACHERS = {
