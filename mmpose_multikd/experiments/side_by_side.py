@@ -10,7 +10,9 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import os.path as osp
+import signal
 import sys
+import threading
 from typing import Callable, Dict, Optional
 
 import torch
@@ -135,9 +137,40 @@ def run_experiments_side_by_side(
     is printed when a run starts and when it ends (with its PCKh@0.5), so
     a long queue shows its progress. ``on_finish(run)``, if given, is
     called as each run ends (e.g. to save its result at once).
+
+    If this process is stopped (SIGTERM, Ctrl-C), the runs still training
+    are terminated with it (each resumes from its last checkpoint when
+    started again) instead of training on, unattended, beside the next
+    command. A run that fails leaves the others to finish.
     """
+    running = {}
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread:
+        previous_handler = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        _run_queue(runs, jobs, running, on_finish)
+    except (KeyboardInterrupt, SystemExit):
+        for process, _ in running.values():
+            process.terminate()
+        for process, _ in running.values():
+            process.join()
+        raise
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous_handler)
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _run_queue(
+    runs: list, jobs: int, running: dict, on_finish: Optional[Callable]
+) -> None:
+    """The queue of :func:`run_experiments_side_by_side`; ``running``
+    maps each live process's sentinel to ``(process, run)``."""
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    pending, running = list(runs), {}
+    pending = list(runs)
     while pending or running:
         while pending and len(running) < jobs:
             run = pending.pop(0)
