@@ -143,12 +143,38 @@ def run_experiments_side_by_side(
     started again) instead of training on, unattended, beside the next
     command. A run that fails leaves the others to finish.
     """
-    running = {}
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    pending, running = list(runs), {}
     in_main_thread = threading.current_thread() is threading.main_thread()
     if in_main_thread:
         previous_handler = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        _run_queue(runs, jobs, running, on_finish)
+        while pending or running:
+            while pending and len(running) < jobs:
+                run = pending.pop(0)
+                process = start_experiment_process(
+                    run['config'],
+                    run['work_dir'],
+                    run['options'],
+                    num_threads=threads,
+                    log_file=run['log_file'],
+                    resume=run.get('resume', False),
+                )
+                running[process.sentinel] = (process, run)
+                print(f"started {run['work_dir']}", flush=True)
+            for sentinel in multiprocessing.connection.wait(list(running)):
+                process, run = running.pop(sentinel)
+                run['result'] = finish_experiment_process(
+                    process, run['work_dir'], run['log_file']
+                )
+                print(
+                    f"finished {run['work_dir']}: PCKh@0.5 "
+                    f"{run['result']['PCKh']:.2f}, {len(pending)} queued, "
+                    f'{len(running)} running',
+                    flush=True,
+                )
+                if on_finish is not None:
+                    on_finish(run)
     except (KeyboardInterrupt, SystemExit):
         for process, _ in running.values():
             process.terminate()
@@ -161,39 +187,6 @@ def run_experiments_side_by_side(
 
 
 def _exit_on_sigterm(signum, frame) -> None:
+    """SIGTERM as ``SystemExit``, so that ``finally`` and ``except``
+    blocks run (the default action ends the process without them)."""
     raise SystemExit(128 + signum)
-
-
-def _run_queue(
-    runs: list, jobs: int, running: dict, on_finish: Optional[Callable]
-) -> None:
-    """The queue of :func:`run_experiments_side_by_side`; ``running``
-    maps each live process's sentinel to ``(process, run)``."""
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    pending = list(runs)
-    while pending or running:
-        while pending and len(running) < jobs:
-            run = pending.pop(0)
-            process = start_experiment_process(
-                run['config'],
-                run['work_dir'],
-                run['options'],
-                num_threads=threads,
-                log_file=run['log_file'],
-                resume=run.get('resume', False),
-            )
-            running[process.sentinel] = (process, run)
-            print(f"started {run['work_dir']}", flush=True)
-        for sentinel in multiprocessing.connection.wait(list(running)):
-            process, run = running.pop(sentinel)
-            run['result'] = finish_experiment_process(
-                process, run['work_dir'], run['log_file']
-            )
-            print(
-                f"finished {run['work_dir']}: PCKh@0.5 "
-                f"{run['result']['PCKh']:.2f}, {len(pending)} queued, "
-                f'{len(running)} running',
-                flush=True,
-            )
-            if on_finish is not None:
-                on_finish(run)
