@@ -39,7 +39,10 @@ dirs) and ``--teacher-cache``; the rules and the plan are in
   weights of their size are measured with the cached teacher.
 - ``report``: ``<out>/summary.{json,md}`` and ``<out>/curves.png`` from
   the saved runs: per row mean ± std over seeds and the plateau test, the
-  targets, and the differences between rows on the same seeds.
+  targets, and the differences between rows on the same seeds. With
+  ``--docs README.md docs/results.md`` it also rewrites the LSP tables of
+  those pages (their ``<!-- generated: NAME -->`` blocks), so the pages
+  show the report's numbers and nothing typed by hand.
 
 Each finished run (teacher or row) is saved at once, small, under ``<out>``
 (default ``docs/data/lsp``): its metrics, its per-epoch validation curve
@@ -78,6 +81,12 @@ from mmpose_multikd.experiments import (
     time_side_by_side,
     val_curve,
     write_report,
+)
+from mmpose_multikd.experiments.doc_blocks import update_blocks
+from mmpose_multikd.experiments.report_tables import (
+    differences_table,
+    results_table,
+    summary_table,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -138,6 +147,23 @@ WEIGHT_CONFIGS = {
     '128x128': [f'{LSP}/multikd_litehrnet18_lspet-128x128.py'],
 }
 WEIGHTS_FILE = REPO_ROOT / LSP / '_base_' / 'loss_weights.json'
+# How the docs show each row: the results table (label, what distils, the
+# paper's MPII value) and the README (label, config link text).
+DOC_ROWS = {
+    'r1': ('r1: student alone (SimDR LiteHRNet-18)', '-', '85.9'),
+    'r2': ('r2: cross-stage KD only', 'top branches, uniform weights', '86.8'),
+    'r3': ('r3: cross-stage KD + MFT', '+ MFT', '87.3'),
+    'r6': ('r6: full Multi-KD', '+ MFT, WA, VKD', '87.7'),
+    'fitnet': ('FitNet', 'stage 1', '86.53'),
+    'reviewkd': ('ReviewKD', "all stages' top branches", '87.56'),
+}
+README_ROWS = {
+    'r1': ('student alone', 'r1_baseline'),
+    'r2': ('cross-stage KD only', 'r2_cs'),
+    'r6': ('full Multi-KD', 'r6_cs-mft-wa-vkd'),
+    'fitnet': ('FitNet', 'fitnet'),
+    'reviewkd': ('ReviewKD', 'reviewkd'),
+}
 
 
 class CampaignError(RuntimeError):
@@ -174,6 +200,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--out',
         default=str(REPO_ROOT / 'docs' / 'data' / 'lsp'),
         help='where finished runs are saved (small files, committed)',
+    )
+    parser.add_argument(
+        '--docs',
+        nargs='*',
+        default=[],
+        help='--part report: Markdown pages whose generated LSP tables '
+        '(between <!-- generated: NAME --> markers) are rewritten from the '
+        'report, e.g. README.md docs/results.md',
     )
     parser.add_argument(
         '--weights-dir',
@@ -924,9 +958,56 @@ def save_floor(args: argparse.Namespace) -> None:
     print(f"mean-pose floor: PCKh@0.5 {floor['PCKh']:.2f} ({path})")
 
 
+def doc_row(row: str, size: str = '64x64') -> dict:
+    """How the results table shows ``row`` (of input ``size``)."""
+    label, what, paper = DOC_ROWS[row]
+    suffix = '' if size == '64x64' else f', {size}'
+    name = row if size == '64x64' else f'{row}-{size}'
+    return dict(row=name, label=label + suffix, what=what, paper=paper)
+
+
+def doc_tables(report: dict) -> dict:
+    """The generated blocks of ``docs/results.md`` and the README, by
+    name (:mod:`mmpose_multikd.experiments.doc_blocks`)."""
+    teacher = 'teacher: SimDR HRNet-W18'
+    main_rows = [doc_row(row) for row in DOC_ROWS if row in MAIN_ROWS]
+    return {
+        'lsp-64x64': results_table(
+            report, main_rows, '64x64', 'r1', 'student alone', teacher
+        ),
+        'lsp-64x64-differences': differences_table(
+            report,
+            [pair for pair in COMPARISONS if '128x128' not in pair[0]],
+        ),
+        'lsp-128x128': results_table(
+            report,
+            [doc_row(row, '128x128') for row in ('r2', 'r3')],
+            '128x128',
+            'r2-128x128',
+            'r2',
+            teacher,
+            floor=False,
+        ),
+        'lsp-readme': summary_table(
+            report,
+            [
+                dict(row=row, label=label, config_name=name)
+                for row, (label, name) in README_ROWS.items()
+            ],
+            '64x64',
+            teacher,
+            osp.splitext(osp.basename(TEACHERS['64x64']))[0],
+        ),
+    }
+
+
 def part_report(args: argparse.Namespace) -> None:
     save_floor(args)
-    write_report(args.out, list(ROWS), COMPARISONS)
+    report = write_report(args.out, list(ROWS), COMPARISONS)
+    tables = doc_tables(report)
+    for page in args.docs:
+        written = update_blocks(page, tables)
+        print(f"{page}: rewrote {', '.join(written)}")
 
 
 PARTS = {

@@ -1,0 +1,168 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""The tables the docs show, rendered from a campaign's ``summary.json``
+(:func:`~mmpose_multikd.experiments.write_report`), so that a page's copy
+of the numbers is written by the report, never by hand.
+
+Each ``rows`` argument lists the table's rows in order, as dicts with
+``row`` (the report's row name) and the text the page shows for it:
+``label``, ``what`` (what distils), ``paper`` (the paper's MPII value),
+``config_name`` (a link's text).
+"""
+
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from .campaign_report import signed
+
+
+def _by_row(report: dict) -> Dict[str, dict]:
+    return {summary['row']: summary for summary in report['rows']}
+
+
+def _seeds_word(seeds: Sequence[int]) -> str:
+    return ', '.join(map(str, seeds))
+
+
+def mean_std(summary: dict) -> str:
+    """``mean ± std`` over seeds, or ``value (seed s)`` for one seed."""
+    if len(summary['seeds']) == 1:
+        return f"{summary['PCKh_mean']:.2f} (seed {summary['seeds'][0]})"
+    return f"{summary['PCKh_mean']:.2f} ± {summary['PCKh_std']:.2f}"
+
+
+def _difference(comparison: Optional[dict]) -> str:
+    if comparison is None:
+        return '-'
+    if comparison['std'] is None:
+        return signed(comparison['mean'])
+    return f"{signed(comparison['mean'])} ± {comparison['std']:.2f}"
+
+
+def _find_comparison(report: dict, a: str, b: str) -> Optional[dict]:
+    return next(
+        (c for c in report['comparisons'] if (c['a'], c['b']) == (a, b)),
+        None,
+    )
+
+
+def _quarter_epochs(curve: List[dict]) -> Tuple[int, int]:
+    last = max(point['epoch'] for point in curve)
+    return round(0.75 * last), last
+
+
+def results_table(
+    report: dict,
+    rows: Sequence[dict],
+    size: str,
+    baseline: str,
+    baseline_label: str,
+    teacher_label: str,
+    floor: bool = True,
+) -> str:
+    """Per row: PCKh@0.5 mean ± std over seeds, per seed, the difference
+    to ``baseline`` on the same seeds, PCKh@0.1 and what the last quarter
+    of the mean curve adds; then the teacher of ``size`` and, if
+    ``floor``, the mean-pose floor. Rows not in the report are left out;
+    the epochs of the last quarter are those of the first row's curve.
+    """
+    summaries = _by_row(report)
+    rows = [row for row in rows if row['row'] in summaries]
+    if not rows:
+        return 'No run of these rows yet.'
+    start, end = _quarter_epochs(summaries[rows[0]['row']]['mean_curve'])
+    lines = [
+        '| row | what distils | paper, MPII | LSPet val PCKh@0.5, mean ± std '
+        f'| per seed | vs {baseline_label}, same seed | PCKh@0.1 | '
+        f'epoch {start} to {end} (mean curve) |',
+        '|---|---|---|---|---|---|---|---|',
+    ]
+    for row in rows:
+        summary = summaries[row['row']]
+        versus = (
+            '-'
+            if row['row'] == baseline
+            else _difference(_find_comparison(report, row['row'], baseline))
+        )
+        lines.append(
+            f"| {row['label']} | {row['what']} | {row['paper']} | "
+            f'{mean_std(summary)} | '
+            f"{', '.join(f'{value:.2f}' for value in summary['PCKh'])} | "
+            f'{versus} | {summary["PCKh@0.1_mean"]:.2f} | '
+            f"{signed(summary['last_quarter_gain'])} |"
+        )
+    for teacher in report['teachers']:
+        if teacher['size'] == size:
+            lines.append(
+                f"| {teacher_label} {size} | - | - | {teacher['PCKh']:.2f} "
+                f"| | | {teacher['PCKh@0.1']:.2f} | |"
+            )
+    if floor and report.get('floor'):
+        lines.append(
+            f"| floor: mean pose | - | - | {report['floor']['PCKh']:.2f} "
+            f"| | | {report['floor']['PCKh@0.1']:.2f} | |"
+        )
+    return '\n'.join(lines)
+
+
+def differences_table(report: dict, pairs: Sequence[Tuple[str, str]]) -> str:
+    """Row ``a`` minus row ``b`` on the same seeds: per seed, mean ± std
+    and on how many seeds ``a`` is ahead. Pairs the report could not
+    compare (a row not run) are left out.
+    """
+    lines = [
+        '| difference | per seed | mean ± std | first ahead on |',
+        '|---|---|---|---|',
+    ]
+    for a, b in pairs:
+        comparison = _find_comparison(report, a, b)
+        if comparison is None:
+            continue
+        lines.append(
+            f'| {a} - {b} | '
+            f"{', '.join(signed(d) for d in comparison['differences'])} | "
+            f'{_difference(comparison)} | '
+            f"{comparison['a_ahead']} of {len(comparison['seeds'])} |"
+        )
+    return '\n'.join(lines)
+
+
+def config_link(config: str, name: str) -> str:
+    """A Markdown link to ``config`` (a repository path) named ``name``."""
+    return f'[`{name}`]({config})'
+
+
+def summary_table(
+    report: dict,
+    rows: Sequence[dict],
+    size: str,
+    teacher_label: str,
+    teacher_name: str,
+) -> str:
+    """The README's short form: row, config link, PCKh@0.5 mean ± std;
+    then the teacher of ``size`` and the mean-pose floor. Rows not in the
+    report are left out."""
+    summaries = _by_row(report)
+    lines = [
+        '| row | config | PCKh@0.5, mean ± std over seeds |',
+        '|---|---|---|',
+    ]
+    for row in rows:
+        summary = summaries.get(row['row'])
+        if summary is None:
+            continue
+        lines.append(
+            f"| {row['label']} | "
+            f"{config_link(summary['config'], row['config_name'])} | "
+            f'{mean_std(summary)} |'
+        )
+    for teacher in report['teachers']:
+        if teacher['size'] == size:
+            lines.append(
+                f'| {teacher_label} | '
+                f"{config_link(teacher['config'], teacher_name)} | "
+                f"{teacher['PCKh']:.2f} |"
+            )
+    if report.get('floor'):
+        lines.append(
+            f"| floor: mean pose | - | {report['floor']['PCKh']:.2f} |"
+        )
+    return '\n'.join(lines)

@@ -1,0 +1,39 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""The LSP tables of the README and ``docs/results.md`` are the ones
+``tools/run_lsp_campaign.py --part report --docs README.md docs/results.md``
+renders from the committed ``docs/data/lsp/summary.json``: a number typed
+into a page by hand, or a report not carried into the pages, fails."""
+
+import json
+
+import pytest
+
+from mmpose_multikd.experiments.doc_blocks import block_names, read_block
+
+from ..helpers import REPO_ROOT, load_tool
+
+PAGES = [REPO_ROOT / 'README.md', *sorted((REPO_ROOT / 'docs').glob('*.md'))]
+
+
+@pytest.fixture(scope='module')
+def lsp_tables():
+    campaign = load_tool('tools/run_lsp_campaign.py')
+    summary = REPO_ROOT / 'docs' / 'data' / 'lsp' / 'summary.json'
+    return campaign.doc_tables(json.loads(summary.read_text()))
+
+
+def test_pages_show_the_report_tables(lsp_tables):
+    shown = {}
+    for page in PAGES:
+        text = page.read_text()
+        for name in block_names(text):
+            assert name in lsp_tables, f'{page}: unknown block {name!r}'
+            block = read_block(text, name, str(page))
+            assert block == lsp_tables[name], (
+                f'{page.relative_to(REPO_ROOT)}: block {name!r} differs '
+                'from the report; run tools/run_lsp_campaign.py --part '
+                'report --docs README.md docs/results.md'
+            )
+            shown[name] = page
+    # every table of the main campaign is on a page
+    assert {'lsp-64x64', 'lsp-64x64-differences', 'lsp-readme'} <= set(shown)
