@@ -284,6 +284,22 @@ def test_curve_times_records_and_report(tmp_path, mpii_root):
     figure = tmp_path / 'bars.png'
     plot_results.draw(drawn, str(figure), 'LSP')
     assert figure.read_bytes()[:4] == b'\x89PNG'
+    # --size keeps one input size's rows and teacher
+    sized = dict(
+        rows=[
+            dict(row='a', config='a.py', size='64x64', PCKh=[1.0]),
+            dict(row='b', config='b.py', size='128x128', PCKh=[2.0]),
+        ],
+        teachers=[
+            dict(size='64x64', config='t64.py', PCKh=3.0),
+            dict(size='128x128', config='t128.py', PCKh=4.0),
+        ],
+    )
+    only = plot_results.from_campaign_report(sized, '128x128')
+    assert [s['name'] for s in only['summaries']] == ['b']
+    assert list(only['teachers']) == ['128x128 (t128.py)']
+    every = plot_results.from_campaign_report(sized)
+    assert len(every['summaries']) == 2 and len(every['teachers']) == 2
 
 
 def test_teacher_saved_with_records_goes_on_elsewhere(tmp_path, mpii_root):

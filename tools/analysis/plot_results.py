@@ -5,7 +5,8 @@
         work_dirs/table1/ablation.json --out docs/images/results_demo.png
 
 Also reads a campaign's ``summary.json`` (``tools/run_lsp_campaign.py
---part report``). One bar per config (mean over seeds, error bar one
+--part report``; ``--size 64x64`` keeps its rows and teacher of that input
+size). One bar per config (mean over seeds, error bar one
 standard deviation, each seed a dot), in the order of the files and their
 configs; the mean-pose floor and each teacher used (from the files'
 ``floor`` and ``teachers``) as horizontal lines.
@@ -16,7 +17,7 @@ import json
 import os
 import os.path as osp
 import statistics
-from typing import List
+from typing import List, Optional
 
 import matplotlib
 
@@ -33,33 +34,43 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument('--out', default='work_dirs/results.png')
     parser.add_argument('--title', default='PCKh@0.5 on the generated val set')
+    parser.add_argument(
+        '--size',
+        default=None,
+        help="a campaign summary's rows and teachers of this input size "
+        'only, e.g. 64x64 (default: all)',
+    )
     return parser.parse_args()
 
 
-def from_campaign_report(report: dict) -> dict:
+def from_campaign_report(report: dict, size: Optional[str] = None) -> dict:
     """A campaign's ``summary.json`` (``tools/run_lsp_campaign.py --part
-    report``) in the form of ``run_ablation``'s ``ablation.json``."""
+    report``) in the form of ``run_ablation``'s ``ablation.json``; with
+    ``size``, only its rows and teachers of that input size."""
     return dict(
         summaries=[
             dict(name=row['row'], config=row['config'], PCKh=row['PCKh'])
             for row in report['rows']
+            if size in (None, row['size'])
         ],
         teachers={
             f"{teacher['size']} ({osp.basename(teacher['config'])})": teacher
             for teacher in report.get('teachers', [])
+            if size in (None, teacher['size'])
         },
         floor=report.get('floor'),
     )
 
 
-def load(paths: List[str]) -> dict:
-    """Summaries (first occurrence of a config wins), floor, teachers."""
+def load(paths: List[str], size: Optional[str] = None) -> dict:
+    """Summaries (first occurrence of a config wins), floor, teachers;
+    ``size`` filters campaign summaries (:func:`from_campaign_report`)."""
     summaries, names, teachers, floor = [], set(), {}, None
     for path in paths:
         with open(path) as f:
             result = json.load(f)
         if 'rows' in result:
-            result = from_campaign_report(result)
+            result = from_campaign_report(result, size)
         for summary in result['summaries']:
             if summary['name'] not in names:
                 names.add(summary['name'])
@@ -122,7 +133,7 @@ def draw(results: dict, out: str, title: str) -> None:
 
 def main() -> None:
     args = parse_args()
-    results = load(args.results)
+    results = load(args.results, args.size)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     draw(results, args.out, args.title)
     print(f'wrote {args.out}')
