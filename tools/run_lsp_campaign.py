@@ -148,7 +148,8 @@ WEIGHT_CONFIGS = {
 }
 WEIGHTS_FILE = REPO_ROOT / LSP / '_base_' / 'loss_weights.json'
 # How the docs show each row: the results table (label, what distils, the
-# paper's MPII value) and the README (label, config link text).
+# paper's MPII value) and the README (label; the link text is the config's
+# name without the model and data, `short_config_name`).
 DOC_ROWS = {
     'r1': ('r1: student alone (SimDR LiteHRNet-18)', '-', '85.9'),
     'r2': ('r2: cross-stage KD only', 'top branches, uniform weights', '86.8'),
@@ -158,11 +159,11 @@ DOC_ROWS = {
     'reviewkd': ('ReviewKD', "all stages' top branches", '87.56'),
 }
 README_ROWS = {
-    'r1': ('student alone', 'r1_baseline'),
-    'r2': ('cross-stage KD only', 'r2_cs'),
-    'r6': ('full Multi-KD', 'r6_cs-mft-wa-vkd'),
-    'fitnet': ('FitNet', 'fitnet'),
-    'reviewkd': ('ReviewKD', 'reviewkd'),
+    'r1': 'student alone',
+    'r2': 'cross-stage KD only',
+    'r6': 'full Multi-KD',
+    'fitnet': 'FitNet',
+    'reviewkd': 'ReviewKD',
 }
 
 
@@ -966,6 +967,13 @@ def doc_row(row: str, size: str = '64x64') -> dict:
     return dict(row=name, label=label + suffix, what=what, paper=paper)
 
 
+def short_config_name(config: str) -> str:
+    """``r1_baseline`` for ``multikd_litehrnet18_lspet_r1_baseline.py``,
+    ``fitnet`` for ``fitnet_litehrnet18_lspet.py``."""
+    name = Path(config).stem.replace('multikd_litehrnet18_lspet_', '')
+    return name.replace('_litehrnet18_lspet', '')
+
+
 def doc_tables(report: dict) -> dict:
     """The generated blocks of ``docs/results.md`` and the README, by
     name (:mod:`mmpose_multikd.experiments.doc_blocks`)."""
@@ -991,12 +999,16 @@ def doc_tables(report: dict) -> dict:
         'lsp-readme': summary_table(
             report,
             [
-                dict(row=row, label=label, config_name=name)
-                for row, (label, name) in README_ROWS.items()
+                dict(
+                    row=row,
+                    label=label,
+                    config_name=short_config_name(ROWS[row]),
+                )
+                for row, label in README_ROWS.items()
             ],
             '64x64',
             teacher,
-            osp.splitext(osp.basename(TEACHERS['64x64']))[0],
+            Path(TEACHERS['64x64']).stem,
         ),
     }
 

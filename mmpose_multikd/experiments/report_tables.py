@@ -13,13 +13,24 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from .campaign_report import signed
 
+FLOOR = 'floor: mean pose'
+
 
 def _by_row(report: dict) -> Dict[str, dict]:
     return {summary['row']: summary for summary in report['rows']}
 
 
-def _seeds_word(seeds: Sequence[int]) -> str:
-    return ', '.join(map(str, seeds))
+def _references(report: dict, size: str, floor: bool) -> List[tuple]:
+    """``('teacher', record)`` for the teachers of input ``size``, then
+    ``('floor', record)`` for the mean-pose floor if ``floor`` and known."""
+    references = [
+        ('teacher', teacher)
+        for teacher in report['teachers']
+        if teacher['size'] == size
+    ]
+    if floor and report.get('floor'):
+        references.append(('floor', report['floor']))
+    return references
 
 
 def mean_std(summary: dict) -> str:
@@ -89,16 +100,11 @@ def results_table(
             f'{versus} | {summary["PCKh@0.1_mean"]:.2f} | '
             f"{signed(summary['last_quarter_gain'])} |"
         )
-    for teacher in report['teachers']:
-        if teacher['size'] == size:
-            lines.append(
-                f"| {teacher_label} {size} | - | - | {teacher['PCKh']:.2f} "
-                f"| | | {teacher['PCKh@0.1']:.2f} | |"
-            )
-    if floor and report.get('floor'):
+    for kind, record in _references(report, size, floor):
+        label = f'{teacher_label} {size}' if kind == 'teacher' else FLOOR
         lines.append(
-            f"| floor: mean pose | - | - | {report['floor']['PCKh']:.2f} "
-            f"| | | {report['floor']['PCKh@0.1']:.2f} | |"
+            f"| {label} | - | - | {record['PCKh']:.2f} | | | "
+            f"{record['PCKh@0.1']:.2f} | |"
         )
     return '\n'.join(lines)
 
@@ -154,15 +160,11 @@ def summary_table(
             f"{config_link(summary['config'], row['config_name'])} | "
             f'{mean_std(summary)} |'
         )
-    for teacher in report['teachers']:
-        if teacher['size'] == size:
-            lines.append(
-                f'| {teacher_label} | '
-                f"{config_link(teacher['config'], teacher_name)} | "
-                f"{teacher['PCKh']:.2f} |"
-            )
-    if report.get('floor'):
-        lines.append(
-            f"| floor: mean pose | - | {report['floor']['PCKh']:.2f} |"
-        )
+    for kind, record in _references(report, size, floor=True):
+        if kind == 'teacher':
+            label = teacher_label
+            link = config_link(record['config'], teacher_name)
+        else:
+            label, link = FLOOR, '-'
+        lines.append(f"| {label} | {link} | {record['PCKh']:.2f} |")
     return '\n'.join(lines)
