@@ -98,6 +98,7 @@ ROWS = {
     'r4': f'{LSP}/ablation/multikd_litehrnet18_lspet_r4_cs-wa.py',
     'r5': f'{LSP}/ablation/multikd_litehrnet18_lspet_r5_cs-mft-wa.py',
     'r6': f'{LSP}/ablation/multikd_litehrnet18_lspet_r6_cs-mft-wa-vkd.py',
+    'r2-vkd': f'{LSP}/ablation/multikd_litehrnet18_lspet_r2-vkd_cs-vkd.py',
     'kd': f'{LSP}/baselines/kd_litehrnet18_lspet.py',
     'fitnet': f'{LSP}/baselines/fitnet_litehrnet18_lspet.py',
     'rkd': f'{LSP}/baselines/rkd_litehrnet18_lspet.py',
@@ -158,6 +159,45 @@ DOC_ROWS = {
     'fitnet': ('FitNet', 'stage 1', '86.53'),
     'reviewkd': ('ReviewKD', "all stages' top branches", '87.56'),
 }
+# Studies after the main table, each with its own run records
+# (``<out>/<study>/runs``) and work dirs (``<work root>/<study>``); the
+# teachers, loss weights and floor stay the main table's. ``attribution``:
+# which of MFT, WA and VKD costs the full method its points, on paired
+# seeds (docs/results.md).
+STUDIES = {
+    'attribution': dict(
+        rows=(
+            'r1',
+            'r2',
+            'r3',
+            'r4',
+            'r5',
+            'r6',
+            'r2-vkd',
+            'fitnet',
+            'reviewkd',
+        ),
+        comparisons=(
+            ('r2', 'r1'),
+            ('r3', 'r2'),  # MFT
+            ('r4', 'r2'),  # WA
+            ('r2-vkd', 'r2'),  # VKD
+            ('r5', 'r4'),  # MFT given WA
+            ('r5', 'r3'),  # WA given MFT
+            ('r6', 'r5'),  # VKD given MFT and WA
+            ('r6', 'r2'),
+            ('r6', 'fitnet'),
+            ('r6', 'reviewkd'),
+            ('fitnet', 'r2'),
+            ('reviewkd', 'r2'),
+        ),
+    ),
+}
+# Every row run records its loss terms, pair weights and gradient norms
+# per epoch (``training_record.json``, saved with the run).
+RECORD_HOOK = {
+    'default_hooks.training_record': dict(type='TrainingRecordHook')
+}
 README_ROWS = {
     'r1': 'student alone',
     'r2': 'cross-stage KD only',
@@ -188,12 +228,28 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--rows',
         nargs='+',
-        default=list(MAIN_ROWS),
+        default=None,
         help=f"rows: {', '.join(ROWS)}; --part time also takes teacher "
-        "and teacher-128x128 (default: %(default)s)",
+        "and teacher-128x128 (default: the study's rows, else "
+        f"{' '.join(MAIN_ROWS)})",
     )
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument(
+        '--study',
+        choices=sorted(STUDIES),
+        default=None,
+        help='a study after the main table: its rows are the default '
+        '--rows, its records go to <out>/<study>, its work dirs to '
+        '<work root>/<study>',
+    )
     parser.add_argument('--data-root', default='data/lspet_mpii')
+    parser.add_argument(
+        '--teacher-data-root',
+        default=None,
+        help='the data the teachers were trained on and are cached by '
+        '(default: --data-root); rows scored on a dev conversion '
+        '(lsp2mpii.py --num-dev) name the plain conversion here',
+    )
     parser.add_argument('--work-root', default='work_dirs/lsp')
     parser.add_argument('--teacher-cache', default=DEFAULT_CACHE_DIR)
     parser.add_argument('--teacher-seed', type=int, default=0)
@@ -265,6 +321,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--tiny', action='store_true', help='batches of 4, no workers (CI)'
     )
     args = parser.parse_args(argv)
+    args.teacher_data_root = args.teacher_data_root or args.data_root
+    study = STUDIES.get(args.study, {})
+    if args.rows is None:
+        args.rows = list(study.get('rows', MAIN_ROWS))
+    # where this part's row records go: the main table's or the study's
+    args.records = osp.join(args.out, args.study) if study else args.out
+    if study:
+        args.work_root = osp.join(args.work_root, args.study)
     known = set(ROWS) | {f'teacher-{size}' for size in TEACHERS}
     known |= {'teacher'} if args.part == 'time' else set()
     unknown = [row for row in args.rows if row not in known]
@@ -300,7 +364,7 @@ def row_size(row: str) -> str:
 def base_teacher_options(args: argparse.Namespace) -> dict:
     """A teacher run's options: data, seed (and the checks' overrides)."""
     return experiment_options(
-        args.data_root,
+        args.teacher_data_root,
         args.teacher_seed,
         epochs=args.teacher_epochs,
         tiny=args.tiny,
@@ -328,16 +392,19 @@ def teacher_options(args: argparse.Namespace, size: str) -> dict:
 
 
 def row_options(args: argparse.Namespace, seed: int) -> dict:
-    return experiment_options(
-        args.data_root, seed, epochs=args.epochs, tiny=args.tiny
-    )
+    return {
+        **experiment_options(
+            args.data_root, seed, epochs=args.epochs, tiny=args.tiny
+        ),
+        **RECORD_HOOK,
+    }
 
 
 def teacher_dir(size: str, args: argparse.Namespace) -> str:
     """The cache folder of the teacher of ``size`` (trained or not)."""
     return cached_teacher_dir(
         repo_path(TEACHERS[size]),
-        args.data_root,
+        args.teacher_data_root,
         teacher_options(args, size),
         args.teacher_cache,
     )
@@ -530,10 +597,18 @@ def run_record(run: dict, args: argparse.Namespace) -> dict:
         loss_weights=weights or None,
         iteration=iteration_times(run['work_dir'], skip=1),
         curve=val_curve(run['work_dir']),
+        training=training_record(run['work_dir']),
         data=data_summary(args.data_root),
         overrides=overrides(args),
         saved=datetime.date.today().isoformat(),
     )
+
+
+def training_record(work_dir: str) -> Optional[list]:
+    """The per-epoch loss terms, pair weights and gradient norms a run's
+    ``TrainingRecordHook`` wrote, if any."""
+    path = osp.join(work_dir, 'training_record.json')
+    return read_json(path).get('epochs') if osp.isfile(path) else None
 
 
 def run_record_path(out: str, config: str, seed: int) -> str:
@@ -542,7 +617,7 @@ def run_record_path(out: str, config: str, seed: int) -> str:
 
 
 def save_run(run: dict, args: argparse.Namespace) -> str:
-    path = run_record_path(args.out, run['config'], run['seed'])
+    path = run_record_path(args.records, run['config'], run['seed'])
     write_json(path, run_record(run, args))
     print(f"saved {run['row']} seed {run['seed']}: {path}", flush=True)
     return path
@@ -600,7 +675,7 @@ def save_teacher(size: str, teacher: dict, args: argparse.Namespace) -> str:
             weights=weights,
             iteration=iteration_times(teacher['work_dir'], skip=1),
             curve=val_curve(teacher['work_dir']),
-            data=data_summary(args.data_root),
+            data=data_summary(args.teacher_data_root),
             overrides=overrides(args, teacher=True),
             saved=datetime.date.today().isoformat(),
         ),
@@ -635,7 +710,7 @@ def part_teacher(args: argparse.Namespace) -> None:
             continue
         teacher = cached_teacher(
             repo_path(TEACHERS[size]),
-            args.data_root,
+            args.teacher_data_root,
             teacher_options(args, size),
             cache_dir=args.teacher_cache,
             resume=True,
@@ -813,7 +888,7 @@ def part_rows(args: argparse.Namespace) -> None:
     print_plan(runs)
     for run in runs:
         # a run finished on another day whose record was not saved yet
-        record = run_record_path(args.out, run['config'], run['seed'])
+        record = run_record_path(args.records, run['config'], run['seed'])
         if run['status'] == 'finished' and not osp.isfile(record):
             save_run(run, args)
     pending = [run for run in runs if run['status'] != 'finished']
@@ -1035,6 +1110,7 @@ PARTS = {
 def main(argv=None) -> int:
     args = parse_args(argv)
     args.data_root = osp.abspath(args.data_root)
+    args.teacher_data_root = osp.abspath(args.teacher_data_root)
     if args.part != 'report' and not osp.isdir(args.data_root):
         print(
             f'--data-root {args.data_root} is not a folder: convert LSPet '

@@ -100,6 +100,7 @@ from .lsp_annotations import (
     load_lsp_joints,
 )
 from .lsp_rules import (
+    dev_indices,
     head_box,
     lsp_to_mpii_joints,
     mpii_center_scale,
@@ -169,6 +170,7 @@ def convert_lsp_to_mpii(
     overwrite: bool = False,
     joints_file: Optional[str] = None,
     images_dir: Optional[str] = None,
+    num_dev: int = 0,
 ) -> dict:
     """Convert LSP or LSPet to MMPose's MPII format (see the module doc).
 
@@ -185,6 +187,12 @@ def convert_lsp_to_mpii(
         overwrite (bool): replace a previous conversion in ``out_dir``.
         joints_file (str, optional): default ``src_dir/joints.mat``.
         images_dir (str, optional): default ``src_dir/images``.
+        num_dev (int): When positive, the val files (``mpii_val.json``,
+            ``mpii_gt_val.mat``) hold a dev split of that many images
+            instead (:func:`dev_indices`: outside the val and train images
+            of the same ``num_val``, ``num_train`` and ``seed``, which
+            need ``num_train``); train is the same. Choices are made on
+            such a root, val is scored on the plain one. Defaults to 0.
 
     Returns:
         dict: what was written (also saved as ``out_dir/lsp2mpii.json``):
@@ -233,6 +241,20 @@ def convert_lsp_to_mpii(
     train_idx, val_idx = split_indices(
         usable, val_eligible, num_val, num_train, seed
     )
+    dev = {}
+    if num_dev:
+        if num_train is None:
+            raise LSPConversionError(
+                '--num-dev needs --num-train: the dev images come from '
+                'those left after val and train'
+            )
+        val_idx = dev_indices(
+            usable, val_eligible, num_val, num_train, num_dev, seed
+        )
+        # the scored split is dev; the val split it avoids is recorded
+        dev = dict(
+            scored_split='dev', num_dev=num_dev, num_val_avoided=num_val
+        )
 
     parent = osp.dirname(out_dir)
     os.makedirs(parent, exist_ok=True)
@@ -262,6 +284,7 @@ def convert_lsp_to_mpii(
             labelled_fraction=round(float(labelled.mean()), 4),
             unusable=[int(i) + 1 for i in np.flatnonzero(~usable)],
             outside_image=int((ann.labelled & ~inside).sum()),
+            **dev,
         )
         with open(osp.join(tmp, META_FILE), 'w') as f:
             json.dump(summary, f, indent=1)

@@ -158,3 +158,38 @@ def split_indices(
             'images'
         )
     return sorted(rest), sorted(val)
+
+
+def dev_indices(
+    usable: np.ndarray,
+    val_eligible: np.ndarray,
+    num_val: int,
+    num_train: int,
+    num_dev: int,
+    seed: int = 0,
+) -> List[int]:
+    """A dev split for choices, disjoint from :func:`split_indices`' val and
+    train (0-based annotation indices, sorted).
+
+    In the same seeded order as :func:`split_indices`, the dev split takes
+    the first ``num_dev`` annotations that are ``val_eligible`` (scored
+    with the head size) among those neither val nor train.
+
+    Raises:
+        LSPConversionError: not enough eligible annotations left.
+    """
+    if num_dev < 1:
+        raise LSPConversionError(f'num_dev must be >= 1, got {num_dev}')
+    train, val = split_indices(usable, val_eligible, num_val, num_train, seed)
+    taken = set(train) | set(val)
+    usable = np.asarray(usable, bool)
+    eligible = np.asarray(val_eligible, bool) & usable
+    order = np.random.default_rng(seed).permutation(np.flatnonzero(usable))
+    left = [int(i) for i in order if eligible[i] and int(i) not in taken]
+    if num_dev > len(left):
+        raise LSPConversionError(
+            f'--num-dev {num_dev}: only {len(left)} annotations outside '
+            f'the {len(val)} val and {len(train)} train images can be dev '
+            'images (neck and head top labelled, for the head size)'
+        )
+    return sorted(left[:num_dev])

@@ -5,6 +5,12 @@ from .hooks import (
     Float32HeadOutputHook,
     KeepFreedMemoryHook,
     NonFiniteLossHook,
+    TrainingRecordHook,
 )
 
-__all__ = ['Float32HeadOutputHook', 'KeepFreedMemoryHook', 'NonFiniteLossHook']
+__all__ = [
+    'Float32HeadOutputHook',
+    'KeepFreedMemoryHook',
+    'NonFiniteLossHook',
+    'TrainingRecordHook',
+]

@@ -43,6 +43,7 @@ from mmpose_multikd.models.utils.channel_products import (
     ResizedChannelDots,
     branch_products,
 )
+from mmpose_multikd.models.utils.keypoint_targets import keypoint_weights
 from mmpose_multikd.models.utils.precision import (
     autocast_disabled,
     autocast_enabled,
@@ -107,7 +108,7 @@ def network_outputs(teacher_ckpt):  # noqa: F811
         student_simcc=tuple(student_simcc),
         teacher_simcc=tuple(teacher_simcc),
         teacher_heatmaps=heatmaps(BATCH, student_simcc[0].shape[1]),
-        target_weight=model._keypoint_weights(samples),
+        target_weight=keypoint_weights(samples),
     )
 
 

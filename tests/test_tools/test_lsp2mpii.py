@@ -248,6 +248,42 @@ def test_split_is_seeded_with_numeric_linked_images(lspet_dir, tmp_path):
     assert set(subset['train_images']) <= set(first['train_images'])
 
 
+def test_dev_split_is_disjoint_and_keeps_train(lspet_dir, tmp_path):
+    src, _, _ = lspet_dir
+    plain = convert_lsp_to_mpii(
+        src, str(tmp_path / 'plain'), num_val=6, num_train=10, seed=1
+    )
+    dev = convert_lsp_to_mpii(
+        src, str(tmp_path / 'dev'), num_val=6, num_train=10, seed=1, num_dev=5
+    )
+    # naive reference: the seeded order, minus val and train, eligible only
+    usable = [i for i in range(N) if i != 3]  # annotation 4: unusable
+    order = np.random.default_rng(1).permutation(usable)
+    taken = {i - 1 for i in plain['val_images'] + plain['train_images']}
+    eligible = [int(i) for i in order if i not in taken and i != 1]
+    assert dev['val_images'] == sorted(i + 1 for i in eligible[:5])
+    assert not set(dev['val_images']) & set(plain['val_images'])
+    assert not set(dev['val_images']) & set(plain['train_images'])
+    # the same train files, byte for byte; dev sits in the val files
+    for name in ('mpii_train.json',):
+        assert (tmp_path / 'plain' / 'annotations' / name).read_bytes() == (
+            tmp_path / 'dev' / 'annotations' / name
+        ).read_bytes()
+    val = read_split(str(tmp_path / 'dev'), 'val')
+    assert [int(r['image'][:-4]) for r in val] == dev['val_images']
+    meta = json.loads((tmp_path / 'dev' / 'lsp2mpii.json').read_text())
+    assert meta['scored_split'] == 'dev' and meta['num_dev'] == 5
+    assert 'scored_split' not in json.loads(
+        (tmp_path / 'plain' / 'lsp2mpii.json').read_text()
+    )
+    with pytest.raises(LSPConversionError, match='--num-dev 50: only'):
+        convert_lsp_to_mpii(
+            src, str(tmp_path / 'x'), num_val=6, num_train=10, num_dev=50
+        )
+    with pytest.raises(LSPConversionError, match='needs --num-train'):
+        convert_lsp_to_mpii(src, str(tmp_path / 'y'), num_val=6, num_dev=2)
+
+
 def _assert_nothing_written(tmp_path, out):
     assert not osp.exists(out)
     leftovers = [n for n in os.listdir(tmp_path) if n.startswith('.out')]

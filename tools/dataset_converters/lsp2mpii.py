@@ -46,6 +46,15 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--seed', type=int, default=0, help='split seed (%(default)s)'
     )
     parser.add_argument(
+        '--num-dev',
+        type=int,
+        default=0,
+        help='write a dev split in the val files instead: that many images '
+        'outside the val and train images of the same --num-val, '
+        '--num-train and --seed (train unchanged); choose on it, score '
+        'val on the plain conversion',
+    )
+    parser.add_argument(
         '--pelvis-thorax',
         choices=PELVIS_THORAX_RULES,
         default='derive',
@@ -83,6 +92,7 @@ def main(argv=None) -> int:
             overwrite=args.overwrite,
             joints_file=args.joints_file,
             images_dir=args.images_dir,
+            num_dev=args.num_dev,
         )
     except LSPConversionError as exc:
         print(f'lsp2mpii: error: {exc}', file=sys.stderr)
@@ -93,7 +103,8 @@ def main(argv=None) -> int:
         f'annotations, {summary["labelled_fraction"]:.1%} of joints '
         f'labelled, {len(summary["unusable"])} unusable\n'
         f'Wrote {summary["data_root"]}: {summary["num_train"]} train, '
-        f'{summary["num_val"]} val (seed {summary["seed"]})'
+        f'{summary["num_val"]} '
+        f'{summary.get("scored_split", "val")} (seed {summary["seed"]})'
     )
     return 0
 

@@ -12,6 +12,7 @@ from mmpose.utils.typing import ForwardResults, OptSampleList, SampleList
 from torch import Tensor
 
 from ..utils.feature_taps import FeatureTaps, default_tap_paths
+from ..utils.keypoint_targets import keypoint_labels, keypoint_weights
 from ..utils.loss_weight_schedule import linear_decay_factor
 from ..utils.model_config import ModelSpec, load_model_config
 from ..utils.precision import float32_output_hook
@@ -144,6 +145,13 @@ class MultiKDDistiller(BaseModel):
         check_same_preprocessing(student_cfg, teacher_cfg)
 
         self.student = MODELS.build(student_cfg)
+        # The CPU random state right after the student is built, i.e. where
+        # a plain run of the student config stands when MMEngine calls its
+        # init_weights(): init_weights() restores it around the student's
+        # initialisation, so that under one seed the student starts from the
+        # same weights whatever teacher and losses are built after it
+        # (paired seeds across ablation rows and compared distillers).
+        self._student_init_rng_state = torch.get_rng_state()
         self.teacher = MODELS.build(teacher_cfg)
         self.teacher.requires_grad_(False)
         self.teacher.eval()
@@ -253,10 +261,20 @@ class MultiKDDistiller(BaseModel):
     def init_weights(self) -> None:
         """Initialise the student and losses; load the teacher checkpoint.
 
+        The student is initialised first, from the CPU random state it was
+        built in (the teacher's and the losses' construction drew random
+        numbers since): under one ``randomness.seed`` its weights equal
+        those of a plain run of the student's own config and of every other
+        distiller with that student, tensor for tensor. On a GPU the student
+        is the first module initialised there, as in a plain run. The
+        losses then draw from the state the construction left.
+
         The teacher's own ``init_cfg`` (e.g. ImageNet weights) is never used:
         a distillation teacher must be trained.
         """
-        self.student.init_weights()
+        with torch.random.fork_rng(devices=[]):
+            torch.set_rng_state(self._student_init_rng_state)
+            self.student.init_weights()
         for loss in self.distill_losses.values():
             if hasattr(loss, 'init_weights'):
                 loss.init_weights()
@@ -344,16 +362,19 @@ class MultiKDDistiller(BaseModel):
                 handle.remove()
 
         factor = linear_decay_factor(self.loss_weight_schedule)
-        target_weight = (
-            self._keypoint_weights(data_samples) if need_simcc else None
-        )
+        target_weight = keypoint_weights(data_samples) if need_simcc else None
         extra_log_vars = {}
         for name, loss_module in self.distill_losses.items():
             if self.distill_inputs[name] == STAGE_FEATS:
                 value = loss_module(student_feats, teacher_feats)
             else:
+                labels = (
+                    dict(keypoint_labels=keypoint_labels(data_samples))
+                    if getattr(loss_module, 'uses_keypoint_labels', False)
+                    else {}
+                )
                 value = loss_module(
-                    student_simcc, teacher_head_out, target_weight
+                    student_simcc, teacher_head_out, target_weight, **labels
                 )
             losses[name] = value * factor
             if hasattr(loss_module, 'log_vars'):
@@ -408,13 +429,3 @@ class MultiKDDistiller(BaseModel):
         if isinstance(head_out, list):
             head_out = tuple(head_out)
         return teacher_feats, head_out
-
-    @staticmethod
-    def _keypoint_weights(data_samples: SampleList) -> Tensor:
-        """(N, K) keypoint weights (visibility) of the batch."""
-        return torch.cat(
-            [
-                sample.gt_instance_labels.keypoint_weights
-                for sample in data_samples
-            ]
-        )

@@ -15,6 +15,7 @@ from ..utils.aligned_distance import (
 )
 from ..utils.aligner_batch_stats import check_aligner_norms
 from ..utils.branch_aligner import BranchAligner
+from ..utils.branch_energy import equalise_branch_energy
 from ..utils.precision import float32_forward
 from ..utils.stage_inputs import (
     ChannelSpec,
@@ -27,6 +28,7 @@ from ..utils.stage_inputs import (
     stage_branches,
 )
 from ..utils.stage_similarity import (
+    check_attention_options,
     check_fixed_batch_size,
     check_similarity_options,
     pair_attention_weights,
@@ -79,20 +81,11 @@ class CrossStageAttentionKDLoss(nn.Module):
     ``weight_adaptation=False`` every valid pair gets the uniform weight
     ``1 / len(valid_pairs)`` and no projection layer is built.
 
-    Similarity vector (``similarity``):
-
-    - ``'spatial'`` (default, independent of the batch size): the sample's
-      feature map is adaptive-average-pooled to ``pool_size x pool_size``
-      (``P = pool_size**2`` positions), each position's channel vector is
-      L2-normalised and the ``P x P`` cosine self-similarity matrix,
-      flattened to ``P * P`` values, is projected by
-      ``Linear(P * P, embed_dim)``.
-    - ``'batch'`` (as in SemCKD): the features are flattened to
-      ``(N, C * H * W)``, the Gram matrix ``G = F F^T`` (``N x N``) is
-      computed and its rows are L2-normalised; sample ``i``'s row is
-      projected by ``Linear(batch_size, embed_dim)``. The projection is tied
-      to one batch size: every batch must have exactly ``batch_size``
-      samples (use ``drop_last=True`` in the dataloader).
+    Similarity vector (``similarity``): ``'spatial'`` (default, any batch
+    size), the cosine self-similarity of the map pooled to ``pool_size``
+    squared positions (:func:`spatial_similarity`); ``'batch'`` (SemCKD),
+    the sample's row of the batch Gram matrix (:func:`batch_similarity`),
+    which ties the projection to one ``batch_size`` (``drop_last=True``).
 
     Multi-resolution feature transfer (``multi_resolution=True``, "MFT"):
     the source names this switch without defining it; this is our
@@ -129,21 +122,29 @@ class CrossStageAttentionKDLoss(nn.Module):
         batch_size (int, optional): The fixed batch size, required for
             ``similarity='batch'`` with weight adaptation. Defaults to None.
         loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
+        attention_temperature (float): ``tau`` of the WA softmax,
+            ``gamma = softmax(S_m[i] . T_l[i] / tau)``; 1 is the paper's.
+            Defaults to 1.0.
+        attention_detach_student (bool): Compute the student embeddings
+            ``S_m`` from detached student features: gamma then pushes no
+            gradient into the student (only into the projections); the
+            distances ``D`` still do. False is the paper's. Defaults to
+            False.
+        branch_norm (bool): With MFT, scale each teacher branch per sample
+            before fusion so that every branch holds the same share of the
+            target's energy (:func:`equalise_branch_energy`). False is the
+            paper's (raw branches). Defaults to False.
 
-    The distances of all pairs of a student stage are computed together
-    from per-channel moments (:func:`stage_pair_distances`): no aligned
-    map at the teacher's resolution is built, in the forward or for the
-    backward. Stages whose teacher maps are not at the student's top size
-    go pair by pair through the aligner modules.
+    The last three depart from the paper (``docs/method.md``).
 
-    Mixed precision: under autocast (AMP) the whole loss computes in
-    float32 (:func:`float32_forward`), its aligners and projections
-    included; the moments are float32 / float64 whatever the autocast
-    state. Synchronised BatchNorm: with MMEngine's ``sync_bn='torch'`` the
-    aligners' norms become ``torch.nn.SyncBatchNorm`` and the moments'
-    batch statistics are all-reduced over the ranks
-    (:func:`stage_pair_distances`); other norm classes (``sync_bn='mmcv'``)
-    are refused with the module's path.
+    The distances of a student stage's pairs come together from
+    per-channel moments (:func:`stage_pair_distances`), without building
+    the aligned maps; other stages go pair by pair through the aligners.
+
+    Under autocast (AMP) the loss computes in float32
+    (:func:`float32_forward`). With ``sync_bn='torch'`` the moments' batch
+    statistics are all-reduced over the ranks; other norm classes are
+    refused with the module's path (``docs/method.md``).
     """
 
     # Tells ``MultiKDDistiller`` to call the loss with stage features.
@@ -160,8 +161,17 @@ class CrossStageAttentionKDLoss(nn.Module):
         pool_size: int = 8,
         batch_size: Optional[int] = None,
         loss_weight: float = 1.0,
+        attention_temperature: float = 1.0,
+        attention_detach_student: bool = False,
+        branch_norm: bool = False,
     ) -> None:
         super().__init__()
+        check_attention_options(
+            attention_temperature, branch_norm, multi_resolution, OWNER
+        )
+        self.attention_temperature = float(attention_temperature)
+        self.attention_detach_student = attention_detach_student
+        self.branch_norm = branch_norm
         self.student_channels = parse_stage_channels(
             student_channels, 'student', OWNER
         )
@@ -281,6 +291,10 @@ class CrossStageAttentionKDLoss(nn.Module):
             OWNER,
         )
         teacher_branches = teacher_branches[: self.num_paired_teacher_stages]
+        if self.branch_norm:
+            teacher_branches = [
+                equalise_branch_energy(stage) for stage in teacher_branches
+            ]
 
         teacher_stages = [
             self._used_branches(stage) for stage in teacher_branches
@@ -369,10 +383,16 @@ class CrossStageAttentionKDLoss(nn.Module):
         """
         if not self.weight_adaptation:
             return torch.full_like(distances, 1.0 / len(self._valid_pairs))
+        if self.attention_detach_student:
+            student_branches = [
+                [branch.detach() for branch in stage]
+                for stage in student_branches
+            ]
         return pair_attention_weights(
             self._stage_embeddings(student_branches, self.student_projections),
             self._stage_embeddings(teacher_branches, self.teacher_projections),
             self._valid_pairs,
+            self.attention_temperature,
         )
 
     def _stage_embeddings(

@@ -56,6 +56,13 @@ class VKDLoss(nn.Module):
         use_target_weight (bool): Multiply each keypoint's KL by its target
             weight, so that keypoints with weight 0 contribute nothing.
             Defaults to False.
+        teacher_error_radius (float, optional): Distil only where the
+            teacher is right: :math:`m_{n,k}` is further multiplied by 1
+            where the teacher's most likely bin lies within this many bins
+            of the label's on both axes, else 0 (a departure from the
+            paper, ``docs/method.md``). Needs the SimDR labels
+            (``keypoint_labels``, which ``MultiKDDistiller`` passes).
+            Defaults to None (off).
     """
 
     # Tells ``MultiKDDistiller`` to call the loss with the SimCC logits.
@@ -66,8 +73,17 @@ class VKDLoss(nn.Module):
         temperature: float = 1.0,
         loss_weight: float = 1.0,
         use_target_weight: bool = False,
+        teacher_error_radius: Optional[float] = None,
     ) -> None:
         super().__init__()
+        if teacher_error_radius is not None and teacher_error_radius < 0:
+            raise ValueError(
+                'VKDLoss: teacher_error_radius must be >= 0 bins, got '
+                f'{teacher_error_radius}.'
+            )
+        self.teacher_error_radius = teacher_error_radius
+        # tells MultiKDDistiller to pass the SimDR labels
+        self.uses_keypoint_labels = teacher_error_radius is not None
         if temperature <= 0:
             raise ValueError(
                 f'VKDLoss: temperature must be > 0, got {temperature}.'
@@ -82,6 +98,7 @@ class VKDLoss(nn.Module):
         student_simcc: Sequence[Tensor],
         teacher_simcc: Sequence[Tensor],
         target_weight: Optional[Tensor] = None,
+        keypoint_labels: Optional[Sequence[Tensor]] = None,
     ) -> Tensor:
         """Compute the VKD loss.
 
@@ -93,6 +110,9 @@ class VKDLoss(nn.Module):
                 shapes as the student's.
             target_weight (Tensor, optional): Keypoint weights ``(N, K)``.
                 Required when ``use_target_weight=True``.
+            keypoint_labels (Sequence[Tensor], optional): The SimDR labels
+                ``(x, y)``, shaped like the logits. Required with
+                ``teacher_error_radius``.
 
         Returns:
             Tensor: The scalar loss.
@@ -108,6 +128,10 @@ class VKDLoss(nn.Module):
         if self.use_target_weight:
             per_keypoint = per_keypoint * self._checked_target_weight(
                 target_weight, per_keypoint
+            )
+        if self.teacher_error_radius is not None:
+            per_keypoint = per_keypoint * self.teacher_right_mask(
+                teacher_log_probs, keypoint_labels
             )
         loss = per_keypoint.sum() * self.temperature**2
         return loss * self.loss_weight
@@ -131,6 +155,36 @@ class VKDLoss(nn.Module):
             F.log_softmax(teacher.detach() / self.temperature, dim=-1)
             for teacher in teacher_simcc
         )
+
+    def teacher_right_mask(
+        self,
+        teacher_log_probs: Sequence[Tensor],
+        keypoint_labels: Optional[Sequence[Tensor]],
+    ) -> Tensor:
+        """1 where the teacher's most likely bin is within
+        ``teacher_error_radius`` bins of the label's on both axes, else 0.
+
+        Returns:
+            Tensor: ``(N, K)``, in the logits' dtype.
+        """
+        if keypoint_labels is None or len(keypoint_labels) != 2:
+            raise ValueError(
+                'VKDLoss: teacher_error_radius needs keypoint_labels, the '
+                'SimDR labels (x, y) shaped like the logits.'
+            )
+        right = None
+        for axis, log_teacher, labels in zip(
+            AXIS_NAMES, teacher_log_probs, keypoint_labels
+        ):
+            if labels.shape != log_teacher.shape:
+                raise ValueError(
+                    f'VKDLoss: {axis} keypoint_labels must be shaped '
+                    f'{tuple(log_teacher.shape)}, got {tuple(labels.shape)}.'
+                )
+            gap = (log_teacher.argmax(-1) - labels.argmax(-1)).abs()
+            axis_right = gap <= self.teacher_error_radius
+            right = axis_right if right is None else right & axis_right
+        return right.to(teacher_log_probs[0].dtype)
 
     def _axis_kl(self, student_logits: Tensor, log_teacher: Tensor) -> Tensor:
         """KL(T || S) per keypoint along one axis.

@@ -71,6 +71,25 @@ def check_fixed_batch_size(
         )
 
 
+def check_attention_options(
+    temperature: float, branch_norm: bool, multi_resolution: bool, owner: str
+) -> None:
+    """Refuse a WA temperature <= 0 and ``branch_norm`` without MFT.
+
+    Raises:
+        ValueError: Names the option and the value.
+    """
+    if not temperature > 0:
+        raise ValueError(
+            f'{owner}: attention_temperature must be > 0, got {temperature}'
+        )
+    if branch_norm and not multi_resolution:
+        raise ValueError(
+            f'{owner}: branch_norm scales the branches that MFT fuses; it '
+            'needs multi_resolution=True'
+        )
+
+
 def similarity_size(
     similarity: str, pool_size: int, batch_size: Optional[int]
 ) -> int:
@@ -153,13 +172,18 @@ def pair_attention_weights(
     student_embeds: Sequence[Tensor],
     teacher_embeds: Sequence[Tensor],
     valid_pairs: Sequence[Tuple[int, int]],
+    temperature: float = 1.0,
 ) -> Tensor:
     """Per-sample attention weights over the valid stage pairs:
 
     .. math::
 
-        \\gamma_i(l, m) = \\frac{\\exp(S_m[i] \\cdot T_l[i])}
-            {\\sum_{(l', m')} \\exp(S_{m'}[i] \\cdot T_{l'}[i])}
+        \\gamma_i(l, m) = \\frac{\\exp(S_m[i] \\cdot T_l[i] / \\tau)}
+            {\\sum_{(l', m')} \\exp(S_{m'}[i] \\cdot T_{l'}[i] / \\tau)}
+
+    ``tau = 1`` is the paper's formula. The embeddings have unit norm, so
+    a logit lies in ``[-1, 1]`` and no pair weighs more than
+    ``exp(2 / tau)`` times another.
 
     Args:
         student_embeds (Sequence[Tensor]): ``S_m``, ``(N, D)`` per student
@@ -167,6 +191,7 @@ def pair_attention_weights(
         teacher_embeds (Sequence[Tensor]): ``T_l``, ``(N, D)`` per teacher
             stage.
         valid_pairs (Sequence[tuple[int, int]]): ``(l, m)`` pairs.
+        temperature (float): ``tau``. Defaults to 1.0.
 
     Returns:
         Tensor: gamma ``(N, len(valid_pairs))``, each row sums to 1.
@@ -178,4 +203,4 @@ def pair_attention_weights(
         ],
         dim=1,
     )
-    return logits.softmax(dim=1)
+    return (logits / temperature).softmax(dim=1)

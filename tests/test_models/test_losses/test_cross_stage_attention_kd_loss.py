@@ -158,8 +158,26 @@ def naive_aligned(loss_fn, fused_student, pair, sample):
     return fused_align(aligner, batch)[sample : sample + 1]
 
 
+def naive_branch_norm(branches):
+    """One sample's branches, each times sqrt(C_0 / C_b) over its root
+    mean square, by explicit sums."""
+    top = branches[0].shape[1]
+    scaled = []
+    for branch in branches:
+        values = branch.flatten()
+        mean_square = sum(v * v for v in values) / len(values)
+        scaled.append(
+            branch
+            * (top / branch.shape[1]) ** 0.5
+            / (mean_square + 1e-6) ** 0.5
+        )
+    return scaled
+
+
 def naive_loss(loss_fn, student_feats, teacher_feats):
-    """Reference loss with explicit loops over samples and stage pairs."""
+    """Reference loss with explicit loops over samples and stage pairs
+    (and the departures: branch_norm, attention temperature, detached
+    student attention)."""
     student = [branches_of(stage) for stage in student_feats]
     teacher = [
         [branch.detach() for branch in branches_of(stage)]
@@ -168,14 +186,25 @@ def naive_loss(loss_fn, student_feats, teacher_feats):
     num_samples = student[0][0].shape[0]
     num_teacher, num_student = len(teacher), len(student)
     mft = loss_fn.multi_resolution
+
+    def teacher_sample(stage, i):
+        branches = [b[i : i + 1] for b in stage]
+        return naive_branch_norm(branches) if loss_fn.branch_norm else branches
+
     fused_s = [
         [naive_fuse([b[i : i + 1] for b in stage], mft) for stage in student]
         for i in range(num_samples)
     ]
     fused_t = [
-        [naive_fuse([b[i : i + 1] for b in stage], mft) for stage in teacher]
+        [naive_fuse(teacher_sample(stage, i), mft) for stage in teacher]
         for i in range(num_samples)
     ]
+    # what the student's attention embeddings see
+    fused_s_attention = (
+        [[fused.detach() for fused in stages] for stages in fused_s]
+        if loss_fn.attention_detach_student
+        else fused_s
+    )
     pairs = [
         (t_idx, s_idx)
         for t_idx in range(num_teacher)
@@ -208,9 +237,11 @@ def naive_loss(loss_fn, student_feats, teacher_feats):
                 )
             distances.append(((aligned - target) ** 2).mean())
             if loss_fn.weight_adaptation:
-                s_emb = embedding('student', fused_s, s_idx, i)
+                s_emb = embedding('student', fused_s_attention, s_idx, i)
                 t_emb = embedding('teacher', fused_t, t_idx, i)
-                logits.append(torch.dot(s_emb, t_emb))
+                logits.append(
+                    torch.dot(s_emb, t_emb) / loss_fn.attention_temperature
+                )
         if loss_fn.weight_adaptation:
             exps = [torch.exp(logit) for logit in logits]
             gammas = [value / sum(exps) for value in exps]
@@ -271,6 +302,77 @@ def test_matches_naive_unequal_stage_counts(
     check_against_naive(
         loss_fn, *make_inputs(2, student_channels, teacher_channels)
     )
+
+
+@pytest.mark.parametrize(
+    'switches',
+    [
+        dict(branch_norm=True),
+        dict(attention_temperature=3.0),
+        dict(attention_detach_student=True),
+        dict(
+            branch_norm=True,
+            attention_temperature=0.5,
+            attention_detach_student=True,
+        ),
+    ],
+)
+def test_departures_match_naive(switches):
+    loss_fn = build_loss(loss_weight=0.7, **switches).train()
+    check_against_naive(loss_fn, *make_inputs(batch_size=3))
+
+
+def test_detached_attention_changes_only_the_student_gradient():
+    """Same loss value and pair weights; the student's gradient loses the
+    part that flows through gamma (the naive test above checks which)."""
+    student, teacher = make_inputs(batch_size=2)
+    inputs = flat_tensors(student)
+    paper = build_loss().eval()
+    detached = build_loss(attention_detach_student=True).eval()
+    paper_loss, detached_loss = (
+        paper(student, teacher),
+        detached(student, teacher),
+    )
+    torch.testing.assert_close(paper_loss, detached_loss)
+    torch.testing.assert_close(paper.last_weights, detached.last_weights)
+    paper_grads = grads_or_zeros(paper_loss, inputs)
+    detached_grads = grads_or_zeros(detached_loss, inputs)
+    assert any(
+        not torch.allclose(a, b) for a, b in zip(paper_grads, detached_grads)
+    )
+
+
+def test_temperature_bounds_the_pair_weights():
+    for tau in (1.0, 4.0):
+        loss_fn = build_loss(attention_temperature=tau).eval()
+        loss_fn(*make_inputs(batch_size=3))
+        weights = loss_fn.last_weights.flatten(1)
+        weights = weights[weights > 0].view(3, -1)
+        ratio = weights.max(1).values / weights.min(1).values
+        assert (ratio <= torch.exp(torch.tensor(2.0 / tau)) + 1e-9).all()
+
+
+def test_branch_norm_equalises_the_fused_energy():
+    from mmpose_multikd.models.utils.branch_energy import (
+        equalise_branch_energy,
+    )
+
+    generator = torch.Generator().manual_seed(0)
+    branches = [
+        torch.randn(2, c, s, s, generator=generator, dtype=DTYPE) * scale
+        for c, s, scale in ((4, 8, 0.1), (8, 4, 3.0), (16, 2, 10.0))
+    ]
+    scaled = equalise_branch_energy(branches)
+    energies = torch.stack(
+        [(b**2).sum(dim=(1, 2, 3)) / b[0, 0].numel() for b in scaled]
+    )  # energy per pixel, (branches, samples)
+    torch.testing.assert_close(
+        energies, torch.full_like(energies, 4.0), rtol=1e-3, atol=0
+    )
+    with pytest.raises(ValueError, match='needs multi_resolution=True'):
+        build_loss(branch_norm=True, multi_resolution=False)
+    with pytest.raises(ValueError, match='attention_temperature must be'):
+        build_loss(attention_temperature=0.0)
 
 
 def test_matches_naive_train_mode_batchnorm():

@@ -94,6 +94,65 @@ def test_matches_naive_value_and_gradient(temperature, use_target_weight):
         torch.testing.assert_close(grad, expected_grad)
 
 
+def naive_argmax(row):
+    best = 0
+    for i in range(row.shape[0]):
+        if row[i] > row[best]:
+            best = i
+    return best
+
+
+@pytest.mark.parametrize('radius', [0, 1, 3])
+def test_teacher_error_mask_matches_naive(radius):
+    """Only keypoints whose teacher peak is within ``radius`` bins of the
+    label's peak on both axes are distilled."""
+    student = make_simcc(0, requires_grad=True)
+    teacher = make_simcc(1)
+    labels = tuple(t.detach().softmax(-1) for t in make_simcc(2))
+    weights = torch.ones(NUM_SAMPLES, NUM_KEYPOINTS, dtype=torch.float64)
+    for n in range(NUM_SAMPLES):
+        for k in range(NUM_KEYPOINTS):
+            for teacher_axis, label_axis in zip(teacher, labels):
+                gap = abs(
+                    naive_argmax(teacher_axis[n, k])
+                    - naive_argmax(label_axis[n, k])
+                )
+                if gap > radius:
+                    weights[n, k] = 0.0
+    loss_fn = VKDLoss(temperature=2.0, teacher_error_radius=radius)
+    assert loss_fn.uses_keypoint_labels
+    loss = loss_fn(student, teacher, None, keypoint_labels=labels)
+    expected = naive_vkd(student, teacher, 2.0, weights=weights)
+    torch.testing.assert_close(loss, expected)
+    for grad, expected_grad in zip(
+        torch.autograd.grad(loss, student),
+        torch.autograd.grad(expected, student),
+    ):
+        torch.testing.assert_close(grad, expected_grad)
+    # the mask composes with the visibility mask
+    visible = torch.tensor(
+        [[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], dtype=torch.float64
+    )
+    both = VKDLoss(
+        temperature=2.0, teacher_error_radius=radius, use_target_weight=True
+    )(student, teacher, visible, keypoint_labels=labels)
+    torch.testing.assert_close(
+        both, naive_vkd(student, teacher, 2.0, weights=weights * visible)
+    )
+
+
+def test_teacher_error_mask_needs_labels():
+    student, teacher = make_simcc(0), make_simcc(1)
+    loss_fn = VKDLoss(teacher_error_radius=2)
+    with pytest.raises(ValueError, match='needs keypoint_labels'):
+        loss_fn(student, teacher)
+    with pytest.raises(ValueError, match='x keypoint_labels must be shaped'):
+        loss_fn(student, teacher, keypoint_labels=(teacher[0][:1], teacher[1]))
+    with pytest.raises(ValueError, match='must be >= 0 bins'):
+        VKDLoss(teacher_error_radius=-1)
+    assert not VKDLoss().uses_keypoint_labels
+
+
 def test_loss_is_positive_and_zero_for_identical_logits():
     student = make_simcc(0)
     loss_fn = VKDLoss(temperature=2.0)
