@@ -429,8 +429,13 @@ def find_teacher(size: str, args: argparse.Namespace) -> Optional[dict]:
         record = read_json(teacher_record_path(args.out, size))
         weights = record.get('weights') or {}
         recorded = record.get('cache') == osp.basename(work_dir)
+        # the file may name this folder under an earlier key formula
+        # (the record's aliases); its SHA-256 is checked then too
         result = restore_teacher(
-            exported, work_dir, weights.get('sha256') if recorded else None
+            exported,
+            work_dir,
+            weights.get('sha256') if recorded else None,
+            aliases=record.get('cache_aliases', ()) if recorded else (),
         )
         print(f'restored the {size} teacher from {exported}', flush=True)
     return None if result is None else dict(result, work_dir=work_dir)

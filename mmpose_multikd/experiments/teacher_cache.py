@@ -27,6 +27,7 @@ import os
 import os.path as osp
 from typing import Dict, Optional
 
+from ..datasets.lsp import META_FILE as LSP_CONVERSION_RECORD
 from .options import load_config
 from .runner import run_experiment
 
@@ -56,8 +57,15 @@ DEFAULT_CACHE_DIR = osp.join(
 )
 
 
+# Files of a data root that record where the data came from (the LSP
+# converter's absolute source paths): no run reads them, so the key skips
+# them and the same bytes converted from another folder keep their teacher.
+PROVENANCE_FILES = (LSP_CONVERSION_RECORD,)
+
+
 def data_fingerprint(data_root: str) -> str:
-    """SHA-256 over the relative paths and bytes of the files of a dataset.
+    """SHA-256 over the relative paths and bytes of the files of a dataset,
+    provenance records (:data:`PROVENANCE_FILES` at the top) left out.
 
     Args:
         data_root (str): The dataset folder.
@@ -74,6 +82,8 @@ def data_fingerprint(data_root: str) -> str:
     for folder, subfolders, files in os.walk(data_root):
         subfolders.sort()
         for name in sorted(files):
+            if folder == data_root and name in PROVENANCE_FILES:
+                continue
             path = osp.join(folder, name)
             digest.update(osp.relpath(path, data_root).encode())
             with open(path, 'rb') as f:

@@ -30,7 +30,7 @@ import json
 import os
 import os.path as osp
 import shutil
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import torch
 
@@ -96,7 +96,10 @@ def export_teacher(work_dir: str, out_file: str) -> Dict[str, object]:
 
 
 def restore_teacher(
-    exported_file: str, work_dir: str, sha256: Optional[str] = None
+    exported_file: str,
+    work_dir: str,
+    sha256: Optional[str] = None,
+    aliases: Sequence[str] = (),
 ) -> Dict[str, object]:
     """Lay an exported teacher out as the cache folder ``work_dir``.
 
@@ -111,6 +114,9 @@ def restore_teacher(
         exported_file (str): A file written by :func:`export_teacher`.
         work_dir (str): The cache folder to restore into.
         sha256 (str, optional): The file's expected SHA-256.
+        aliases (Sequence[str]): Other names of the same cache folder that
+            the file may hold (the folder's name under an earlier key
+            formula, from the committed record). Defaults to ().
 
     Returns:
         dict: :func:`.teacher_cache.read_cached_teacher`'s result.
@@ -138,7 +144,7 @@ def restore_teacher(
             f'{EXPORT_KEY!r} key): write it with export_teacher'
         )
     name = osp.basename(osp.normpath(work_dir))
-    if info['cache'] != name:
+    if info['cache'] != name and info['cache'] not in aliases:
         raise ValueError(
             f"{exported_file} holds the teacher {info['cache']}, not {name}: "
             'another config, seed or data than this run asks for'

@@ -6,6 +6,7 @@ _base_ = ['./multikd_litehrnet18_lspet_r2_cs.py']
 model = dict(
     distill_losses=dict(
         loss_vkd=dict(
+            _delete_=True,
             type='VKDLoss',
             temperature=1.0,
             use_target_weight=False,
