@@ -19,6 +19,8 @@ teacher_config = (
 model = dict(
     _delete_=True,
     type='MultiKDDistiller',
+    # read by mmpose.apis.init_model / MMPoseInferencer (unused)
+    backbone=dict(),
     teacher=teacher_config,
     student=_base_.model,
     # A trained SimDR teacher; training stops with a clear message if unset.

@@ -86,7 +86,7 @@ def _check_networks(options: Mapping[str, Any]) -> None:
 
 
 def _check_mmengine_options(options: Mapping[str, Any]) -> None:
-    """``data_preprocessor``, ``train_cfg`` and ``init_cfg``."""
+    """``data_preprocessor``, ``train_cfg``, ``init_cfg``, ``backbone``."""
     _check_type(
         'data_preprocessor',
         options['data_preprocessor'],
@@ -94,6 +94,7 @@ def _check_mmengine_options(options: Mapping[str, Any]) -> None:
         'a dict, a module or None',
     )
     _check_type('train_cfg', options['train_cfg'], (dict, type(None)))
+    _check_type('backbone', options['backbone'], (dict, type(None)))
     _check_type(
         'init_cfg',
         options['init_cfg'],

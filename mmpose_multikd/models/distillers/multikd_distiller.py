@@ -108,6 +108,11 @@ class MultiKDDistiller(BaseModel):
             own ``train_cfg``.
         init_cfg (dict, optional): Unused; weights come from the student's
             own init and ``teacher_ckpt``.
+        backbone (dict, optional): Unused. MMPose's ``init_model`` (and so
+            ``MMPoseInferencer``) reads ``model.backbone`` of any pose
+            config to clear a pretrained ``init_cfg``; the distiller
+            configs carry an empty ``backbone=dict()`` for it. The
+            networks' backbones are in ``teacher`` and ``student``.
         **unknown_options: Rejected: a ``TypeError`` names each unknown
             ``model.<key>`` (see :func:`check_distiller_options`, which
             checks all options' types first).
@@ -127,6 +132,7 @@ class MultiKDDistiller(BaseModel):
         data_preprocessor: Optional[dict] = None,
         train_cfg: Optional[dict] = None,
         init_cfg: Optional[dict] = None,
+        backbone: Optional[dict] = None,
         **unknown_options,
     ):
         check_distiller_options(
@@ -286,6 +292,12 @@ class MultiKDDistiller(BaseModel):
         load_teacher_weights(
             self.teacher, self.teacher_ckpt, self.save_teacher
         )
+
+    @property
+    def test_cfg(self) -> dict:
+        """The student's ``test_cfg`` (e.g. flip test), which MMPose's
+        inferencers read and change on the model they predict with."""
+        return self.student.test_cfg
 
     def train(self, mode: bool = True) -> 'MultiKDDistiller':
         """Set the student's mode; the teacher stays in ``eval()``."""

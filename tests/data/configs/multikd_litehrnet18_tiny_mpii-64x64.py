@@ -6,6 +6,8 @@ _base_ = ['./simcc_litehrnet18_tiny_mpii-64x64.py']
 model = dict(
     _delete_=True,
     type='MultiKDDistiller',
+    # read by mmpose.apis.init_model / MMPoseInferencer (unused)
+    backbone=dict(),
     teacher='{{fileDirname}}/simcc_hrnet-w32_tiny_mpii-64x64.py',
     student=_base_.model,
     teacher_ckpt=None,

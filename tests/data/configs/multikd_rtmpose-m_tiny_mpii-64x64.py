@@ -35,6 +35,8 @@ student = dict(
 model = dict(
     _delete_=True,
     type='MultiKDDistiller',
+    # read by mmpose.apis.init_model / MMPoseInferencer (unused)
+    backbone=dict(),
     teacher='{{fileDirname}}/../../../configs/demo/simcc_hrnet-w18_demo.py',
     student=student,
     teacher_ckpt=None,
