@@ -2,11 +2,12 @@
 """The frozen teacher's weights: loading ``teacher_ckpt`` with errors that
 name the cause, and leaving the teacher out of saved state dicts."""
 
+import os
 import os.path as osp
 from typing import Optional, Sequence
 
 import torch.nn as nn
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
 
 TEACHER_PREFIX = 'teacher.'
 
@@ -17,6 +18,11 @@ def load_teacher_weights(
     """Load a trained teacher checkpoint into ``teacher``; every key must
     match (after MMPose's own load hooks).
 
+    ``path`` is whatever MMEngine's checkpoint loader takes: a local file,
+    an ``http(s)://`` URL (a model-zoo checkpoint, downloaded once into
+    torch's hub cache), ``open-mmlab://``, ``torchvision://`` or a storage
+    backend's prefix.
+
     Args:
         teacher (nn.Module): The teacher pose model.
         path (str, optional): ``model.teacher_ckpt``.
@@ -25,8 +31,9 @@ def load_teacher_weights(
 
     Raises:
         ValueError: ``path`` is not set.
-        FileNotFoundError: ``path`` does not exist.
-        RuntimeError: The file cannot be read or is of another
+        FileNotFoundError: ``path`` is a local file that does not exist.
+        RuntimeError: The checkpoint cannot be read (or downloaded) or is
+            of another
             architecture (missing, unexpected or mis-shaped keys).
     """
     if not path:
@@ -36,7 +43,9 @@ def load_teacher_weights(
             'simcc_hrnet-w32_8xb64-210e_mpii-256x256.py`), then pass '
             '--cfg-options model.teacher_ckpt=PATH/TO/best.pth'
         )
-    if not osp.isfile(path):
+    path = os.fspath(path)
+    loader = CheckpointLoader._get_checkpoint_loader(path)
+    if loader.__name__ == 'load_from_local' and not osp.isfile(path):
         reason = (
             ''
             if save_teacher
