@@ -38,7 +38,7 @@ def write_headboxes(annotations: list, mat_path: str) -> None:
 
 def data_root_options(data_root: str) -> list:
     """``--cfg-options`` that point an MPII config at ``data_root``."""
-    from mmpose_multikd.experiments import data_root_options as options
+    from multikd_lab.experiments import data_root_options as options
 
     return [f'{key}={value}' for key, value in options(data_root).items()]
 

@@ -19,7 +19,7 @@ and head, no post-processing) under ``torch.no_grad()`` in eval mode.
 Prints a markdown table and writes JSON (and the table beside it).
 
 ``--table2`` measures the systems of the paper's Table 2
-(``mmpose_multikd.benchmarking.table2.TABLE2``: MMPose's own MPII configs
+(``multikd_lab.benchmarking.table2.TABLE2``: MMPose's own MPII configs
 through ``mmpose::`` paths, our Multi-KD students), in the paper's order
 and before any config given explicitly; its table adds the PCKh@0.5 that
 the list quotes (not measured) and lists, unmeasured, the systems that
@@ -34,13 +34,18 @@ so nothing is downloaded.
 
 import argparse
 import os.path as osp
+import sys
+from pathlib import Path
 from typing import Dict, List, Optional
 
 import torch
 from mmengine.analysis import get_model_complexity_info
 from mmengine.registry import init_default_scope
 
-from mmpose_multikd.benchmarking import (
+# multikd_lab (the experiment lab) sits in the repository, not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from multikd_lab.benchmarking import (
     gpu_peak_memory_mb,
     interleaved_timings,
     machine_info,
@@ -52,7 +57,7 @@ from mmpose_multikd.benchmarking import (
     tensor_mb,
     write_report,
 )
-from mmpose_multikd.benchmarking.table2 import (
+from multikd_lab.benchmarking.table2 import (
     TABLE2,
     load_config,
     missing_requirements,

@@ -29,6 +29,9 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
+# multikd_lab (the experiment lab) sits in the repository, not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DIST_TRAIN = REPO_ROOT / 'tools' / 'dist_train.sh'
 DEFAULT_CONFIG = str(
@@ -152,7 +155,7 @@ def train_options(
     Returns:
         list[str]: ``key=value`` options.
     """
-    from mmpose_multikd.experiments import data_root_options
+    from multikd_lab.experiments import data_root_options
 
     options = dict(data_root_options(prepared['data_root']))
     options.update(

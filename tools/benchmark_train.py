@@ -4,7 +4,7 @@
     python tools/benchmark_train.py configs/multikd_litehrnet18_mpii.py \\
         --batch-size 16 --out work_dirs/benchmarks/train.json
 
-Measured interleaved in one process (see ``mmpose_multikd.benchmarking``),
+Measured interleaved in one process (see ``multikd_lab.benchmarking``),
 on one synthetic batch of the config's input size packed by MMPose's own
 ``GenerateTarget`` and ``PackPoseInputs``:
 
@@ -39,7 +39,9 @@ random: timing does not depend on them.
 import argparse
 import os
 import os.path as osp
+import sys
 import tempfile
+from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
@@ -48,7 +50,12 @@ from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
-from mmpose_multikd.benchmarking import (
+# multikd_lab (the experiment lab) sits in the repository, not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mmpose_multikd.models.utils import load_model_config
+from mmpose_multikd.utils import keep_freed_memory
+from multikd_lab.benchmarking import (
     adam,
     build_aligner_convs,
     build_cross_stage_loss,
@@ -62,8 +69,6 @@ from mmpose_multikd.benchmarking import (
     synthetic_batch,
     write_report,
 )
-from mmpose_multikd.models.utils import load_model_config
-from mmpose_multikd.utils import keep_freed_memory
 
 CASES = (
     'student_step',

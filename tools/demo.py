@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import sys
 import time
 from pathlib import Path
 
@@ -30,7 +31,11 @@ import torch
 
 import mmpose_multikd
 from mmpose_multikd.datasets import generate_synthetic_mpii
-from mmpose_multikd.experiments import (
+
+# multikd_lab (the experiment lab) sits in the repository, not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from multikd_lab.experiments import (
     DEFAULT_CACHE_DIR,
     cached_teacher,
     experiment_options,

@@ -9,7 +9,7 @@ configs (e.g. ``configs/demo/baselines/*.py``). Distiller configs get
 ``model.teacher_ckpt``: ``--teacher-ckpt`` if given, else the cached demo
 teacher of the distiller's own ``model.teacher`` config (trained once, seed
 ``--teacher-seed``, on the same data; see
-``mmpose_multikd.experiments.cached_teacher``). Plain student configs run as
+``multikd_lab.experiments.cached_teacher``). Plain student configs run as
 they are. Each run is MMEngine's real Runner (train, then test with
 ``MpiiPCKAccuracy``).
 """
@@ -19,12 +19,16 @@ import json
 import os
 import os.path as osp
 import statistics
+import sys
 from pathlib import Path
 from typing import List, Optional
 
 from mmengine.config import Config
 
-from mmpose_multikd.experiments import (
+# multikd_lab (the experiment lab) sits in the repository, not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from multikd_lab.experiments import (
     DEFAULT_CACHE_DIR,
     cached_teacher,
     data_root_options,

@@ -20,7 +20,7 @@ dirs) and ``--teacher-cache``; the rules and the plan are in
   alone with every thread. Appended to ``<out>/iteration_times.json``.
 - ``teacher``: trains the LSP teacher of every input size the listed rows
   use, once, into the teacher cache
-  (:func:`mmpose_multikd.experiments.cached_teacher`); a killed run resumes
+  (:func:`multikd_lab.experiments.cached_teacher`); a killed run resumes
   from its last checkpoint. A teacher missing from the cache is restored
   from ``--weights-dir`` (outside the repository; the committed record
   holds its SHA-256): its weights once finished, else its saved training
@@ -62,7 +62,10 @@ from typing import List, Optional
 
 from mmengine.config import Config
 
-from mmpose_multikd.experiments import (
+# multikd_lab (the experiment lab) sits in the repository, not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from multikd_lab.experiments import (
     DEFAULT_CACHE_DIR,
     cached_teacher,
     cached_teacher_dir,
@@ -82,8 +85,8 @@ from mmpose_multikd.experiments import (
     val_curve,
     write_report,
 )
-from mmpose_multikd.experiments.doc_blocks import update_blocks
-from mmpose_multikd.experiments.report_tables import (
+from multikd_lab.experiments.doc_blocks import update_blocks
+from multikd_lab.experiments.report_tables import (
     differences_table,
     results_table,
     summary_table,
@@ -1056,7 +1059,7 @@ def short_config_name(config: str) -> str:
 
 def doc_tables(report: dict) -> dict:
     """The generated blocks of ``docs/results.md`` and the README, by
-    name (:mod:`mmpose_multikd.experiments.doc_blocks`)."""
+    name (:mod:`multikd_lab.experiments.doc_blocks`)."""
     teacher = 'teacher: SimDR HRNet-W18'
     main_rows = [doc_row(row) for row in DOC_ROWS if row in MAIN_ROWS]
     return {

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from mmpose_multikd.benchmarking import (
+from multikd_lab.benchmarking import (
     interleaved_timings,
     markdown_table,
     synthetic_batch,
@@ -56,7 +56,7 @@ def test_synthetic_batch_carries_the_codecs_labels():
 PEAK_AFTER_RESET = """
 import json
 import numpy as np
-from mmpose_multikd.benchmarking import (
+from multikd_lab.benchmarking import (
     current_rss_mb, peak_rss_mb, reset_peak_rss)
 if not reset_peak_rss():
     print(json.dumps(None))  # kernel without clear_refs

@@ -13,7 +13,7 @@ import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
-from mmpose_multikd.experiments import experiment_options, run_experiment
+from multikd_lab.experiments import experiment_options, run_experiment
 
 from ..helpers import REPO_ROOT
 

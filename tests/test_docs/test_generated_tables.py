@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from mmpose_multikd.experiments.doc_blocks import block_names, read_block
+from multikd_lab.experiments.doc_blocks import block_names, read_block
 
 from ..helpers import REPO_ROOT, load_tool
 

@@ -11,8 +11,8 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
-from mmpose_multikd.benchmarking import synthetic_batch
 from mmpose_multikd.engine import Float32HeadOutputHook
+from multikd_lab.benchmarking import synthetic_batch
 
 from ..helpers import REPO_ROOT
 

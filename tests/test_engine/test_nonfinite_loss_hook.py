@@ -16,8 +16,8 @@ from mmpose.registry import HOOKS, MODELS
 
 from mmpose_multikd.datasets import generate_synthetic_mpii
 from mmpose_multikd.engine import NonFiniteLossHook
-from mmpose_multikd.experiments import data_root_options
 from mmpose_multikd.models.losses import VKDLoss
+from multikd_lab.experiments import data_root_options
 
 from ..helpers import REPO_ROOT
 

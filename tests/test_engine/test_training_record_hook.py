@@ -13,7 +13,7 @@ from mmpose.registry import HOOKS, MODELS
 
 from mmpose_multikd.datasets import generate_synthetic_mpii
 from mmpose_multikd.engine import TrainingRecordHook
-from mmpose_multikd.experiments import data_root_options
+from multikd_lab.experiments import data_root_options
 
 from ..helpers import REPO_ROOT
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mmpose_multikd.experiments.campaign_report import (
+from multikd_lab.experiments.campaign_report import (
     check_targets,
     last_quarter_gain,
     paired_differences,

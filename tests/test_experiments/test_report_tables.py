@@ -7,14 +7,14 @@ import statistics
 
 import pytest
 
-from mmpose_multikd.experiments.campaign_report import write_report
-from mmpose_multikd.experiments.doc_blocks import (
+from multikd_lab.experiments.campaign_report import write_report
+from multikd_lab.experiments.doc_blocks import (
     block_names,
     read_block,
     replace_block,
     update_blocks,
 )
-from mmpose_multikd.experiments.report_tables import (
+from multikd_lab.experiments.report_tables import (
     differences_table,
     results_table,
     summary_table,

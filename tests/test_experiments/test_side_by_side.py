@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from mmpose_multikd.experiments import (
+from multikd_lab.experiments import (
     finish_experiment_process,
     side_by_side,
     start_experiment_process,

@@ -4,13 +4,13 @@
 import json
 import shutil
 
-from mmpose_multikd.experiments import (
+from multikd_lab.experiments import (
     cached_teacher_dir,
     data_fingerprint,
     experiment_options,
     teacher_key,
 )
-from mmpose_multikd.experiments.teacher_cache import read_cached_teacher
+from multikd_lab.experiments.teacher_cache import read_cached_teacher
 
 from ..helpers import REPO_ROOT
 

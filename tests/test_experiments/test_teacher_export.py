@@ -10,7 +10,7 @@ import torch
 from mmengine.runner import load_checkpoint
 from mmpose.apis import init_model
 
-from mmpose_multikd.experiments import (
+from multikd_lab.experiments import (
     cached_teacher_dir,
     experiment_options,
     export_teacher,
@@ -22,7 +22,7 @@ from mmpose_multikd.experiments import (
     restore_training_state,
     val_curve,
 )
-from mmpose_multikd.experiments.teacher_export import EXPORT_KEY
+from multikd_lab.experiments.teacher_export import EXPORT_KEY
 
 from ..helpers import REPO_ROOT
 

@@ -1,5 +1,5 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""The paper's Table 2 systems (``mmpose_multikd.benchmarking.table2``)
+"""The paper's Table 2 systems (``multikd_lab.benchmarking.table2``)
 and ``tools/benchmark.py --table2``.
 
 Every config of the list resolves and loads at 256x256 with MPII's 16
@@ -17,14 +17,14 @@ import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
-from mmpose_multikd.benchmarking import (
+from multikd_lab.benchmarking import (
     TABLE2,
     Table2Row,
     missing_requirements,
     resolve_config,
     table2_row,
 )
-from mmpose_multikd.benchmarking.table2 import drop_pretrained, load_config
+from multikd_lab.benchmarking.table2 import drop_pretrained, load_config
 
 from ..helpers import REPO_ROOT
 

@@ -15,7 +15,7 @@ from mmengine.config import Config
 from mmpose.registry import MODELS
 
 from mmpose_multikd.datasets import generate_synthetic_mpii
-from mmpose_multikd.experiments import data_root_options
+from multikd_lab.experiments import data_root_options
 
 from ..helpers import REPO_ROOT
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 
-from mmpose_multikd.benchmarking.device_parity import (
+from multikd_lab.benchmarking.device_parity import (
     distiller_parity,
     relative_error,
 )

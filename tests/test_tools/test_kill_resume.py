@@ -27,7 +27,7 @@ from mmpose.registry import MODELS
 
 import mmpose_multikd  # noqa: F401  (MMEngine checkpoint safe globals)
 from mmpose_multikd.datasets import generate_synthetic_mpii
-from mmpose_multikd.experiments import data_root_options
+from multikd_lab.experiments import data_root_options
 
 from ..helpers import REPO_ROOT
 

@@ -290,7 +290,7 @@ def test_same_bytes_from_another_folder_keep_the_teacher_key(
 ):
     """The converter records its absolute source paths; the teacher cache
     key covers the data's bytes, not where they were converted from."""
-    from mmpose_multikd.experiments import experiment_options, teacher_key
+    from multikd_lab.experiments import experiment_options, teacher_key
 
     src, _, _ = lspet_dir
     elsewhere = tmp_path / 'another' / 'copy_of_lspet'

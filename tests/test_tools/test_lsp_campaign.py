@@ -21,7 +21,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmpose_multikd.experiments import iteration_times, val_curve
+from multikd_lab.experiments import iteration_times, val_curve
 
 from ..helpers import REPO_ROOT, load_tool
 
@@ -382,7 +382,7 @@ def test_campaign_end_to_end(tmp_path):
     """teacher -> rows refused -> weights -> rows (r1, r6; a killed r1 run
     resumes) -> the same command again reuses everything -> report."""
     from mmpose_multikd.datasets import generate_synthetic_mpii
-    from mmpose_multikd.experiments import experiment_options, run_experiment
+    from multikd_lab.experiments import experiment_options, run_experiment
 
     data_root = tmp_path / 'data'
     # 40 train images: the weight rule reads whole batches of 32

@@ -27,6 +27,8 @@ import argparse
 import json
 import os
 import os.path as osp
+import sys
+from pathlib import Path
 from typing import Dict, List
 
 import torch
@@ -35,7 +37,10 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner, set_random_seed
 from mmpose.registry import MODELS
 
-from mmpose_multikd.experiments import data_root_options
+# multikd_lab (the experiment lab) sits in the repository, not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from multikd_lab.experiments import data_root_options
 
 KIND_OF_INPUTS = {
     'stage_feats': 'feature',

@@ -20,15 +20,20 @@ import json
 import os
 import os.path as osp
 import statistics
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import torch
 from mmengine.config import DictAction
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from mmpose_multikd.experiments import experiment_options, load_config
+# multikd_lab (the experiment lab) sits in the repository, not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from multikd_lab.experiments import experiment_options, load_config
 
 
 def parse_args() -> argparse.Namespace:

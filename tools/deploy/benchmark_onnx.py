@@ -15,7 +15,9 @@ size. Latency: the median of ``--repeats`` after ``--warmup``.
 
 import argparse
 import os.path as osp
+import sys
 import tempfile
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -26,7 +28,11 @@ from mmpose_multikd.apis import (
     onnx_runner,
     torch_runner,
 )
-from mmpose_multikd.benchmarking import (
+
+# multikd_lab (the experiment lab) sits in the repository, not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from multikd_lab.benchmarking import (
     interleaved_timings,
     machine_info,
     markdown_table,

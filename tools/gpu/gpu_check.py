@@ -10,7 +10,7 @@ this order:
 
 1. ``parity``: every distiller config of ``PARITY_CONFIGS`` on ``--device``
    against the CPU: loss values and gradients in float32 (TF32 off), then
-   under fp16 and bf16 autocast (``mmpose_multikd.benchmarking.
+   under fp16 and bf16 autocast (``multikd_lab.benchmarking.
    device_parity``).
 2. ``train_fp32``, ``train_fp16``, ``train_bf16``: the MPII Multi-KD config
    at its 256x256 input through MMPose's ``tools/train.py`` (MMEngine's
@@ -49,6 +49,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TOOLS = REPO_ROOT / 'tools'
 sys.path.insert(0, str(TOOLS))
 import benchmark_ddp  # noqa: E402  tools/ is no package
+
+# multikd_lab (the experiment lab) sits in the repository, not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 MPII_CONFIG = 'configs/multikd_litehrnet18_mpii.py'
 PARITY_CONFIGS = (
@@ -217,7 +220,7 @@ def check_parity(run: CheckRun) -> dict:
 
 def parity_child(args: argparse.Namespace) -> None:
     """Every parity config in float32 and under both autocast dtypes."""
-    from mmpose_multikd.benchmarking.device_parity import distiller_parity
+    from multikd_lab.benchmarking.device_parity import distiller_parity
 
     rows = []
     batch = SIZES[args.dry_run]['parity_batch']

@@ -15,7 +15,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
-from mmpose_multikd.experiments import experiment_options, run_experiment
+from multikd_lab.experiments import experiment_options, run_experiment
 
 from ...helpers import REPO_ROOT
 

@@ -17,7 +17,7 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmpose.registry import MODELS
 
-from mmpose_multikd.experiments import data_root_options, load_config
+from multikd_lab.experiments import data_root_options, load_config
 
 from ...helpers import REPO_ROOT
 

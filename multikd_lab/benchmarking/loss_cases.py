@@ -11,9 +11,9 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmpose.registry import MODELS
 
-from ..models.losses import CrossStageAttentionKDLoss
-from ..models.utils import as_branch_list
-from ..models.utils.aligned_distance import stacked_branch_weights
+from mmpose_multikd.models.losses import CrossStageAttentionKDLoss
+from mmpose_multikd.models.utils import as_branch_list
+from mmpose_multikd.models.utils.aligned_distance import stacked_branch_weights
 
 
 def adam(model: torch.nn.Module) -> OptimWrapper:

@@ -27,7 +27,8 @@ import os
 import os.path as osp
 from typing import Dict, Optional
 
-from ..datasets.lsp import META_FILE as LSP_CONVERSION_RECORD
+from mmpose_multikd.datasets.lsp import META_FILE as LSP_CONVERSION_RECORD
+
 from .options import load_config
 from .runner import run_experiment
 

@@ -11,7 +11,8 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from ..models.utils import load_model_config
+from mmpose_multikd.models.utils import load_model_config
+
 from .batches import synthetic_batch
 
 DTYPES = {'fp16': torch.float16, 'bf16': torch.bfloat16}

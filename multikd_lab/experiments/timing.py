@@ -4,7 +4,7 @@
 A few iterations of the config's own training through MMEngine's Runner
 (its dataloader, pipeline, model, optimizer and hooks), no checkpoint, and
 optionally one timed validation pass; the cost is read from the run's log
-(:func:`~mmpose_multikd.experiments.logs.iteration_times`). Several
+(:func:`~multikd_lab.experiments.logs.iteration_times`). Several
 configs can be timed side by side, each in its own process, as a campaign
 trains them.
 """
@@ -60,7 +60,7 @@ def time_training(
 
     Returns:
         dict: ``config``, ``iters``, ``threads``, the medians of
-        :func:`~mmpose_multikd.experiments.logs.iteration_times` and
+        :func:`~multikd_lab.experiments.logs.iteration_times` and
         ``val_s`` (with ``val``).
     """
     cfg = load_config(config_path, work_dir, cfg_options)

@@ -1,6 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """The tables the docs show, rendered from a campaign's ``summary.json``
-(:func:`~mmpose_multikd.experiments.write_report`), so that a page's copy
+(:func:`~multikd_lab.experiments.write_report`), so that a page's copy
 of the numbers is written by the report, never by hand.
 
 Each ``rows`` argument lists the table's rows in order, as dicts with
