@@ -206,6 +206,8 @@ def write_report(
     out: str,
     row_order: Sequence[str],
     pairs: Sequence[Tuple[str, str]] = (),
+    references: Optional[str] = None,
+    reused: Sequence[dict] = (),
 ) -> dict:
     """Tabulate the saved runs under ``out`` (``runs/``, ``teachers/``):
     ``summary.md``, ``summary.json`` and ``curves.png`` beside them.
@@ -216,6 +218,11 @@ def write_report(
             left out).
         pairs (Sequence[tuple]): ``(a, b)`` rows whose differences on the
             same seeds are tabulated (:func:`paired_differences`).
+        references (str, optional): The folder whose ``teachers/`` and
+            ``floor.json`` are shown (a study's are its campaign's).
+            Defaults to ``out``.
+        reused (Sequence[dict]): Run records of another folder that count
+            as runs of this one (the same config, seed and code path).
 
     Returns:
         dict: ``rows`` (per row: PCKh mean ± std over seeds, the mean
@@ -225,13 +232,17 @@ def write_report(
         (:func:`paired_differences`).
     """
     rows = saved_runs(out)
-    floor_path = Path(out, 'floor.json')
+    for record in reused:
+        rows.setdefault(record['row'], []).append(record)
+        rows[record['row']].sort(key=lambda r: r['seed'])
+    references = references or out
+    floor_path = Path(references, 'floor.json')
     floor = (
         json.loads(floor_path.read_text()) if floor_path.is_file() else None
     )
     teachers = [
         json.loads(path.read_text())
-        for path in sorted(Path(out, 'teachers').glob('*.json'))
+        for path in sorted(Path(references, 'teachers').glob('*.json'))
     ]
     order = [row for row in row_order if row in rows]
     summaries = [summarise_row(row, rows[row]) for row in order]

@@ -9,17 +9,17 @@ import json
 import pytest
 
 from multikd_lab.experiments.doc_blocks import block_names, read_block
+from multikd_lab.lsp_campaign.report import doc_tables
 
-from ..helpers import REPO_ROOT, load_tool
+from ..helpers import REPO_ROOT
 
 PAGES = [REPO_ROOT / 'README.md', *sorted((REPO_ROOT / 'docs').glob('*.md'))]
 
 
 @pytest.fixture(scope='module')
 def lsp_tables():
-    campaign = load_tool('tools/run_lsp_campaign.py')
     summary = REPO_ROOT / 'docs' / 'data' / 'lsp' / 'summary.json'
-    return campaign.doc_tables(json.loads(summary.read_text()))
+    return doc_tables(json.loads(summary.read_text()))
 
 
 def test_pages_show_the_report_tables(lsp_tables):

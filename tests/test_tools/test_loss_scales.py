@@ -1,27 +1,19 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""tools/analysis/loss_scales.py: weights that put each term at its
-multiple of loss_kpt at the start of training."""
-
-import importlib.util
-from argparse import Namespace
+"""The loss-weight rule (``multikd_lab.experiments.loss_scales``, the
+command ``tools/analysis/loss_scales.py``): weights that put each term at
+its multiple of loss_kpt at the start of training."""
 
 import pytest
 import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
+from multikd_lab.experiments import loss_scales as tool
+from multikd_lab.experiments.loss_scales import LossScaleRule
+
 from ..helpers import REPO_ROOT
 
 DEMO = REPO_ROOT / 'configs' / 'demo'
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'loss_scales', REPO_ROOT / 'tools' / 'analysis' / 'loss_scales.py'
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -35,8 +27,7 @@ def teacher_ckpt(tmp_path_factory) -> str:
 
 
 def test_weights_put_each_term_at_its_multiple(mpii_root, teacher_ckpt):
-    tool = load_tool()
-    args = Namespace(
+    args = LossScaleRule(
         teacher_ckpt=teacher_ckpt,
         data_root=mpii_root,
         batches=1,
@@ -62,7 +53,6 @@ def test_weights_put_each_term_at_its_multiple(mpii_root, teacher_ckpt):
 
 
 def test_refuses_a_plain_model_config(mpii_root, teacher_ckpt):
-    tool = load_tool()
-    args = Namespace(teacher_ckpt=teacher_ckpt, data_root=mpii_root)
+    args = LossScaleRule(teacher_ckpt=teacher_ckpt, data_root=mpii_root)
     with pytest.raises(ValueError, match='not a MultiKDDistiller'):
         tool.unit_weight_config(str(DEMO / 'simcc_litehrnet18_demo.py'), args)

@@ -1,13 +1,16 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""`tools/run_lsp_campaign.py`: the LSP configs, the plan (finished runs
-skipped, killed runs resumed, distillers refused before their teacher and
-weights), the saved records and the report; end to end on generated data.
+"""The LSP campaign (``multikd_lab.lsp_campaign``, the command
+``tools/run_lsp_campaign.py``): the LSP configs and the measured weights
+they carry, the plan (finished runs skipped, killed runs resumed,
+distillers refused before their teacher and weights), the saved records
+and the report; end to end on generated data.
 
 The fast tests train nothing: they lay out work dirs, cached teachers and
 MMEngine logs as the Runner leaves them. The slow one runs every part on
 generated MPII data with one-epoch schedules.
 """
 
+import argparse
 import json
 import os
 import os.path as osp
@@ -22,38 +25,25 @@ import torch
 from mmengine.config import Config
 
 from multikd_lab.experiments import iteration_times, val_curve
+from multikd_lab.lsp_campaign import (
+    CampaignError,
+    parse_args,
+    plan_rows,
+    records,
+    report,
+    rows,
+    table,
+    teachers,
+)
 
 from ..helpers import REPO_ROOT, load_tool
 
 LSP = REPO_ROOT / 'configs' / 'lsp'
-
-
-def load_campaign():
-    return load_tool('tools/run_lsp_campaign.py')
-
-
-campaign = load_campaign()
-
-
-def unmeasured_weights() -> dict:
-    """The repository's weights file as it is before ``--part weights``:
-    every weight 0.0, ``measured`` false."""
-    content = json.loads(campaign.WEIGHTS_FILE.read_text())
-    for size, weights in content['lsp_loss_weights'].items():
-        content['lsp_loss_weights'][size] = {
-            key: 0.0
-            for key, value in weights.items()
-            if isinstance(value, float)
-        }
-        content['lsp_loss_weights'][size]['measured'] = False
-    return content
+DATA = REPO_ROOT / 'docs' / 'data' / 'lsp'
 
 
 def campaign_args(tmp_path, data_root, *extra):
-    weights = tmp_path / 'loss_weights.json'
-    if not weights.exists():
-        weights.write_text(json.dumps(unmeasured_weights(), indent=2))
-    return campaign.parse_args(
+    return parse_args(
         [
             '--part',
             'rows',
@@ -65,8 +55,6 @@ def campaign_args(tmp_path, data_root, *extra):
             str(tmp_path / 'teachers'),
             '--out',
             str(tmp_path / 'out'),
-            '--weights-file',
-            str(weights),
             '--weights-dir',
             str(tmp_path / 'out' / 'teachers'),
             *extra,
@@ -76,12 +64,12 @@ def campaign_args(tmp_path, data_root, *extra):
 
 def test_rows_configs_sizes_and_schedules():
     schedules = set()
-    for row, path in campaign.ROWS.items():
-        cfg = Config.fromfile(campaign.repo_path(path))
-        size = '128x128' if row.endswith('-128x128') else '64x64'
-        assert campaign.config_size(campaign.repo_path(path)) == size
+    for name, row in table.ROWS.items():
+        cfg = Config.fromfile(table.repo_path(row.config))
+        size = '128x128' if name.endswith('-128x128') else '64x64'
+        assert table.config_size(table.repo_path(row.config)) == size
         if cfg.model.get('type') == 'MultiKDDistiller':
-            teacher = LSP / osp.basename(campaign.TEACHERS[size])
+            teacher = LSP / osp.basename(table.TEACHERS[size])
             assert osp.normpath(cfg.model.teacher) == str(teacher)
         schedules.add(
             json.dumps(
@@ -94,25 +82,42 @@ def test_rows_configs_sizes_and_schedules():
     # every row shares one schedule; the teacher trains longer, and the
     # 128x128 teacher starts from it
     assert len(schedules) == 1
-    cfg = Config.fromfile(campaign.repo_path(campaign.TEACHERS['64x64']))
+    cfg = Config.fromfile(table.repo_path(table.TEACHERS['64x64']))
     assert cfg.train_cfg.max_epochs > cfg.lsp_epochs
-    assert campaign.TEACHER_INIT == {'128x128': '64x64'}
-    assert set(campaign.MAIN_ROWS) <= set(campaign.ROWS)
+    assert table.TEACHER_INIT == {'128x128': '64x64'}
+    assert set(table.MAIN_ROWS) <= set(table.ROWS)
+    for study in table.STUDIES.values():
+        assert set(study['rows']) <= set(table.ROWS)
+        assert {r for pair in study['comparisons'] for r in pair} <= set(
+            study['rows']
+        )
 
 
-def test_configs_read_the_weights_file():
-    weights = campaign.load_weights(str(campaign.WEIGHTS_FILE))
-    for size, configs in campaign.WEIGHT_CONFIGS.items():
-        for path in configs:
-            losses = Config.fromfile(campaign.repo_path(path)).model
-            for name, loss in losses.distill_losses.items():
-                if loss is not None:
-                    assert loss.loss_weight == weights[size][name], path
+def test_configs_carry_the_measured_weights():
+    """Every distiller row's config holds, as written numbers, the weights
+    measured for the config it takes them from (the committed records)."""
+    checked = 0
+    for size in table.TEACHERS:
+        record = json.loads((DATA / f'loss_scales_{size}.json').read_text())
+        measured = {
+            result['config']: {t['name']: t['weight'] for t in result['terms']}
+            for result in record['results']
+        }
+        assert set(table.weight_configs(size)) <= set(measured)
+        for row in table.ROW_TABLE:
+            if row.weights_from is None or table.row_size(row.name) != size:
+                continue
+            written = records.config_loss_weights(table.repo_path(row.config))
+            for name, weight in written.items():
+                if name in measured[row.weights_from]:
+                    assert weight == measured[row.weights_from][name], row
+                    checked += 1
+    assert checked >= 10
 
 
 def fake_teacher(args, size='64x64') -> str:
     """A cached teacher as ``cached_teacher`` leaves it."""
-    work_dir = campaign.teacher_dir(size, args)
+    work_dir = teachers.teacher_dir(size, args)
     Path(work_dir).mkdir(parents=True, exist_ok=True)
     checkpoint = f'{work_dir}/epoch_72.pth'
     open(checkpoint, 'wb').close()
@@ -121,14 +126,21 @@ def fake_teacher(args, size='64x64') -> str:
     return work_dir
 
 
-def set_weights(args, size, teacher_name):
-    with open(args.weights_file) as f:
-        record = json.load(f)
-    entry = record['lsp_loss_weights'][size]
-    entry.update(measured=True, teacher=teacher_name, date='2026-12-04')
-    entry.update({k: 0.5 for k in entry if k.startswith('loss_')})
-    with open(args.weights_file, 'w') as f:
-        json.dump(record, f)
+def set_weights(args, size, teacher_name, weight=None):
+    """A record of the weights at ``size`` measured with ``teacher_name``:
+    the configs' own numbers, or ``weight`` for every term."""
+    results = []
+    for config in table.weight_configs(size):
+        written = records.config_loss_weights(table.repo_path(config))
+        terms = [
+            dict(name=name, weight=value if weight is None else weight)
+            for name, value in written.items()
+        ]
+        results.append(dict(config=config, terms=terms))
+    records.write_json(
+        records.loss_scales_path(args.out, size),
+        dict(teacher=teacher_name, results=results),
+    )
 
 
 def test_plan_skips_finished_resumes_killed_refuses_unready(
@@ -136,11 +148,11 @@ def test_plan_skips_finished_resumes_killed_refuses_unready(
 ):
     args = campaign_args(tmp_path, mpii_root, '--rows', 'r1', 'r6')
     args.seeds = [0, 1, 2]
-    with pytest.raises(campaign.CampaignError, match='no trained LSP teach'):
-        campaign.plan_rows(args)
+    with pytest.raises(CampaignError, match='no trained LSP teach'):
+        plan_rows(args)
 
     args.rows = ['r1']
-    plan = campaign.plan_rows(args)
+    plan = plan_rows(args)
     assert [run['status'] for run in plan] == ['new'] * 3
     work = {run['seed']: Path(run['work_dir']) for run in plan}
     for run in plan:
@@ -155,7 +167,7 @@ def test_plan_skips_finished_resumes_killed_refuses_unready(
     # seed 2: a result of another config, and a marker without its file
     (work[2] / 'result.json').write_text(json.dumps(dict(config='x.py')))
     (work[2] / 'last_checkpoint').write_text(str(work[2] / 'gone.pth'))
-    plan = campaign.plan_rows(args)
+    plan = plan_rows(args)
     assert [run['status'] for run in plan] == ['finished', 'resume', 'new']
     assert [run['resume'] for run in plan] == [False, True, False]
     assert plan[0]['result']['PCKh'] == 20.0
@@ -166,36 +178,41 @@ def test_plan_skips_finished_resumes_killed_refuses_unready(
     # of its size are measured with that teacher
     args.rows = ['r6']
     teacher_dir = fake_teacher(args)
-    with pytest.raises(campaign.CampaignError, match='placeholders'):
-        campaign.plan_rows(args)
+    with pytest.raises(CampaignError, match='not measured'):
+        plan_rows(args)
     set_weights(args, '64x64', 'another-teacher')
-    with pytest.raises(campaign.CampaignError, match='another-teacher'):
-        campaign.plan_rows(args)
-    set_weights(args, '64x64', teacher_dir.rsplit('/', 1)[-1])
-    plan = campaign.plan_rows(args)
+    with pytest.raises(CampaignError, match='another-teacher'):
+        plan_rows(args)
+    teacher_name = teacher_dir.rsplit('/', 1)[-1]
+    set_weights(args, '64x64', teacher_name, weight=0.5)
+    with pytest.raises(CampaignError, match=r'loss_weight=0\.0063, but'):
+        plan_rows(args)
+    set_weights(args, '64x64', teacher_name)
+    plan = plan_rows(args)
     assert [run['status'] for run in plan] == ['new'] * 3
     options = plan[0]['options']
     assert options['model.teacher_ckpt'] == f'{teacher_dir}/epoch_72.pth'
-    assert options['model.distill_losses.loss_fkd.loss_weight'] == 0.5
-    assert options['model.distill_losses.loss_vkd.loss_weight'] == 0.5
+    assert options['default_hooks.training_record']['type'] == (
+        'TrainingRecordHook'
+    )
     # the 128x128 rows need their own teacher (which starts from the
     # 64x64 one) and weights
     args.rows = ['r3-128x128']
-    with pytest.raises(campaign.CampaignError, match='128x128'):
-        campaign.plan_rows(args)
-    options = campaign.teacher_options(args, '128x128')
+    with pytest.raises(CampaignError, match='128x128'):
+        plan_rows(args)
+    options = teachers.teacher_options(args, '128x128')
     assert options['load_from'] == f'{teacher_dir}/epoch_72.pth'
-    assert 'load_from' not in campaign.teacher_options(args, '64x64')
+    assert 'load_from' not in teachers.teacher_options(args, '64x64')
     teacher_128 = fake_teacher(args, '128x128')
     set_weights(args, '128x128', teacher_128.rsplit('/', 1)[-1])
-    plan = campaign.plan_rows(args)
+    plan = plan_rows(args)
     assert plan[0]['options']['model.teacher_ckpt'].startswith(teacher_128)
     # another start (a retrained 64x64 teacher) is another 128x128 teacher
     Path(teacher_dir, 'result.json').write_text(
         json.dumps(dict(checkpoint=f'{teacher_dir}/epoch_9.pth', PCKh=1))
     )
     Path(teacher_dir, 'epoch_9.pth').write_bytes(b'')
-    assert campaign.teacher_dir('128x128', args) != teacher_128
+    assert teachers.teacher_dir('128x128', args) != teacher_128
 
 
 def scalars(lines):
@@ -248,7 +265,7 @@ def test_curve_times_records_and_report(tmp_path, mpii_root):
     for seed, final in ((0, 14.5), (1, 16.5)):
         run = dict(
             row='r1',
-            config=campaign.repo_path(campaign.ROWS['r1']),
+            config=table.repo_path(table.ROWS['r1'].config),
             size='64x64',
             seed=seed,
             work_dir=str(work_dir),
@@ -257,11 +274,11 @@ def test_curve_times_records_and_report(tmp_path, mpii_root):
             result=dict(PCKh=final, params_m=1.2, train_s=9.0),
         )
         run['result']['PCKh@0.1'] = 2.0
-        path = campaign.save_run(run, args)
+        path = rows.save_run(run, args)
         record = json.loads(open(path).read())
         assert record['curve'] == curve and record['PCKh'] == final
         assert record['config'].startswith('configs/lsp/ablation/')
-    campaign.part_report(args)
+    report.part_report(args)
     summary = json.loads((tmp_path / 'out' / 'summary.json').read_text())
     (row,) = summary['rows']
     assert row['PCKh_mean'] == pytest.approx(15.5)
@@ -269,12 +286,12 @@ def test_curve_times_records_and_report(tmp_path, mpii_root):
     # 4 epochs: the last quarter is epoch 3 -> 4
     assert row['last_quarter_gain'] == pytest.approx(0.5)
     assert (tmp_path / 'out' / 'curves.png').read_bytes()[:4] == b'\x89PNG'
-    table = (tmp_path / 'out' / 'summary.md').read_text()
-    assert '| r1 |' in table and '15.50 ± 1.41' in table
+    summary_md = (tmp_path / 'out' / 'summary.md').read_text()
+    assert '| r1 |' in summary_md and '15.50 ± 1.41' in summary_md
     # the split's mean-pose floor, computed once, in the table and figure
     floor = json.loads((tmp_path / 'out' / 'floor.json').read_text())
     assert 0 <= floor['PCKh'] <= 100 and summary['floor'] == floor
-    assert f"| floor: mean pose | - | - | {floor['PCKh']:.2f} |" in table
+    assert f"| floor: mean pose | - | - | {floor['PCKh']:.2f} |" in summary_md
     # plot_results draws the campaign's summary as it draws an ablation
     plot_results = load_tool('tools/analysis/plot_results.py')
     drawn = plot_results.load([str(tmp_path / 'out' / 'summary.json')])
@@ -312,9 +329,9 @@ def test_teacher_saved_with_records_goes_on_elsewhere(tmp_path, mpii_root):
     result = dict(PCKh=61.0, params_m=9.3, train_s=7000.0)
     result.update({'PCKh@0.1': 12.0, 'checkpoint': f'{work_dir}/epoch_72.pth'})
     Path(work_dir, 'result.json').write_text(json.dumps(result))
-    key_128 = osp.basename(campaign.teacher_dir('128x128', args))
-    teacher = campaign.find_teacher('64x64', args)
-    record_path = campaign.save_teacher('64x64', teacher, args)
+    key_128 = osp.basename(teachers.teacher_dir('128x128', args))
+    teacher = teachers.find_teacher('64x64', args)
+    record_path = teachers.save_teacher('64x64', teacher, args)
     record = json.loads(Path(record_path).read_text())
     exported = tmp_path / 'out' / 'teachers' / f'{osp.basename(work_dir)}.pth'
     assert record['weights']['file'] == exported.name
@@ -323,19 +340,19 @@ def test_teacher_saved_with_records_goes_on_elsewhere(tmp_path, mpii_root):
     # another machine: the records, no cache
     elsewhere = campaign_args(tmp_path, mpii_root, '--rows', 'r2-128x128')
     elsewhere.teacher_cache = str(tmp_path / 'new-machine' / 'teachers')
-    restored = campaign.find_teacher('64x64', elsewhere)
+    restored = teachers.find_teacher('64x64', elsewhere)
     assert restored['PCKh'] == 61.0
     assert restored['work_dir'].startswith(elsewhere.teacher_cache)
     saved = torch.load(restored['checkpoint'], weights_only=False)
     assert torch.equal(saved['state_dict']['w'], torch.arange(3.0))
     # load_from names the restored checkpoint; the key is the same
-    assert osp.basename(campaign.teacher_dir('128x128', elsewhere)) == key_128
+    assert osp.basename(teachers.teacher_dir('128x128', elsewhere)) == key_128
 
     # a tampered file is refused, not used
     shutil.rmtree(elsewhere.teacher_cache)
     exported.write_bytes(exported.read_bytes() + b'\0')
     with pytest.raises(ValueError, match='SHA-256'):
-        campaign.find_teacher('64x64', elsewhere)
+        teachers.find_teacher('64x64', elsewhere)
 
 
 def test_unfinished_teacher_state_goes_on_elsewhere(tmp_path, mpii_root):
@@ -343,38 +360,40 @@ def test_unfinished_teacher_state_goes_on_elsewhere(tmp_path, mpii_root):
     with the records; a machine without it resumes from there; the
     finished teacher's weights replace the state."""
     args = campaign_args(tmp_path, mpii_root, '--rows', 'r1')
-    work_dir = Path(campaign.teacher_dir('64x64', args))
+    work_dir = Path(teachers.teacher_dir('64x64', args))
     work_dir.mkdir(parents=True)
     checkpoint = work_dir / 'epoch_40.pth'
     torch.save({'state_dict': {'w': torch.ones(2)}, 'meta': {}}, checkpoint)
     (work_dir / 'last_checkpoint').write_text(str(checkpoint))
     fake_logs(work_dir)
-    campaign.part_teacher_state(args)
-    teachers = tmp_path / 'out' / 'teachers'
-    state = json.loads((teachers / f'{work_dir.name}.state.json').read_text())
+    teachers.part_teacher_state(args)
+    saved_teachers = tmp_path / 'out' / 'teachers'
+    state = json.loads(
+        (saved_teachers / f'{work_dir.name}.state.json').read_text()
+    )
     assert state['checkpoint'] == 'epoch_40.pth' and state['parts']
 
     elsewhere = campaign_args(tmp_path, mpii_root, '--rows', 'r1')
     elsewhere.teacher_cache = str(tmp_path / 'new-machine')
-    there = campaign.teacher_dir('64x64', elsewhere)
+    there = teachers.teacher_dir('64x64', elsewhere)
     assert osp.basename(there) == work_dir.name
-    campaign.restore_teacher_state('64x64', there, elsewhere)
-    assert campaign.has_checkpoint(there)
+    teachers.restore_teacher_state('64x64', there, elsewhere)
+    assert teachers.has_checkpoint(there)
     assert val_curve(there) == val_curve(str(work_dir))
-    assert campaign.plan_rows(elsewhere)[0]['status'] == 'new'  # rows
+    assert plan_rows(elsewhere)[0]['status'] == 'new'  # rows
     # the teacher finishes: its weights are saved, its state removed
     result = dict(PCKh=60.0, params_m=9.3, train_s=1.0, checkpoint=checkpoint)
     result['PCKh@0.1'] = 11.0
     (work_dir / 'result.json').write_text(json.dumps(result, default=str))
-    campaign.save_teacher('64x64', campaign.find_teacher('64x64', args), args)
+    teachers.save_teacher('64x64', teachers.find_teacher('64x64', args), args)
     kept = sorted(
         [f'{work_dir.name}.pth', 'simcc_hrnet-w18_1xb32-72e_lspet-64x64.json']
     )
-    assert sorted(p.name for p in teachers.iterdir()) == kept
+    assert sorted(p.name for p in saved_teachers.iterdir()) == kept
     # a state left beside an already saved teacher goes at the next run
-    (teachers / f'{work_dir.name}.state.part0').write_bytes(b'old')
-    campaign.part_teacher(args)
-    assert sorted(p.name for p in teachers.iterdir()) == kept
+    (saved_teachers / f'{work_dir.name}.state.part0').write_bytes(b'old')
+    teachers.part_teacher(args)
+    assert sorted(p.name for p in saved_teachers.iterdir()) == kept
 
 
 @pytest.mark.slow
@@ -387,8 +406,6 @@ def test_campaign_end_to_end(tmp_path):
     data_root = tmp_path / 'data'
     # 40 train images: the weight rule reads whole batches of 32
     generate_synthetic_mpii(str(data_root), 40, 4, 96, seed=0)
-    weights = tmp_path / 'loss_weights.json'
-    weights.write_text(json.dumps(unmeasured_weights(), indent=2))
     common = [
         '--data-root',
         str(data_root),
@@ -398,8 +415,6 @@ def test_campaign_end_to_end(tmp_path):
         str(tmp_path / 'teachers'),
         '--out',
         str(tmp_path / 'out'),
-        '--weights-file',
-        str(weights),
         '--weights-dir',
         str(tmp_path / 'weights'),
         '--tiny',
@@ -443,15 +458,26 @@ def test_campaign_end_to_end(tmp_path):
     out = tool('--part', 'teacher')
     assert 'teacher 64x64: cached' in out and 'Epoch(train)' not in out
     out = tool('--part', 'rows', '--rows', 'r6', '--seeds', '0', ok=False)
-    assert 'refused: r6: the loss weights at 64x64 are placeholders' in out
-    tool('--part', 'weights', '--batches', '1')
-    entry = json.loads(weights.read_text())['lsp_loss_weights']['64x64']
-    assert entry['measured'] and all(
-        entry[name] > 0 for name in entry if name.startswith('loss_')
+    assert 'refused: r6: the loss weights of configs/lsp/multikd' in out
+    out = tool('--part', 'weights', '--rows', 'r6', '--batches', '1')
+    assert 'write these in the lsp_weights of' in out
+    measured = json.loads(
+        (tmp_path / 'out' / 'loss_scales_64x64.json').read_text()
+    )
+    (full,) = measured['results']
+    assert all(term['weight'] > 0 for term in full['terms'])
+    # generated data measure other numbers than the configs carry: refused
+    out = tool('--part', 'rows', '--rows', 'r6', '--seeds', '0', ok=False)
+    assert 'write the measured value in the config' in out
+    # as if the measured numbers were written in the config
+    set_weights(
+        argparse.Namespace(out=str(tmp_path / 'out')),
+        '64x64',
+        measured['teacher'],
     )
 
     # r1 seed 0 killed after its first epoch: a checkpoint, no result
-    r1 = campaign.repo_path(campaign.ROWS['r1'])
+    r1 = table.repo_path(table.ROWS['r1'].config)
     killed = tmp_path / 'work' / 'multikd_litehrnet18_lspet_r1_baseline'
     options = experiment_options(str(data_root), 0, epochs=2, tiny=True)
     options['default_hooks.checkpoint.interval'] = 1
@@ -474,7 +500,8 @@ def test_campaign_end_to_end(tmp_path):
         )
         assert record['curve'][-1]['epoch'] == 2
         assert 0 <= record['PCKh'] <= 100
-    assert record['loss_weights']['loss_fkd'] == entry['loss_fkd']
+    assert record['loss_weights']['loss_fkd'] == 0.0063  # the config's
+    assert record['training'][-1]['epoch'] == 2  # the per-epoch record
     out = tool('--part', 'rows', '--rows', 'r1', 'r6', '--seeds', '0')
     assert len(re.findall(r'seed 0: finished', out)) == 2
     assert 'Epoch(train)' not in out

@@ -1,14 +1,17 @@
 # LSP settings at 128x128 input (the rows that settle MFT: LiteHRNet-18's
-# lowest branch is 4x4 there, against 2x2 at 64x64): the
-# shared settings of ./lspet.py plus everything that depends on the input
-# size. The distillation weights of this size are read from
-# ./loss_weights.json (written by `tools/run_lsp_campaign.py --part weights`
-# with the LSP teacher of this size; 0.0 until measured, and the campaign
-# command refuses to train a distiller before that).
-_base_ = ['./lspet.py', './loss_weights.json']
+# lowest branch is 4x4 there, against 2x2 at 64x64): the 64x64 settings
+# with everything that depends on the input size changed.
+_base_ = ['./lspet-64x64.py']
 
 lsp_input_size = (128, 128)
-lsp_weights = _base_.lsp_loss_weights['128x128']
+# Measured as at 64x64, with the 128x128 teacher, for the full Multi-KD
+# config (docs/data/lsp/loss_scales_128x128.json); the rows at this size
+# (r2, r3) inherit them.
+lsp_weights = dict(
+    _delete_=True,
+    loss_fkd=0.0036,
+    loss_vkd=0.00035,
+)
 lsp_teacher = '{{fileDirname}}/../simcc_hrnet-w18_1xb32-12e_lspet-128x128.py'
 # SimDR labels of the same relative width at every LSP size (sigma 6 bins
 # at 128 px and split 2 = 2.3% of the input, as at 64 px).
@@ -24,8 +27,8 @@ lsp_head = dict(
     in_featuremap_size=tuple(s // 4 for s in lsp_input_size),
     decoder=lsp_codec,
 )
-# MMPose's LiteHRNet MPII augmentation (configs/_base_/simdr_mpii-256x256.py)
-# at this input size.
+# MMPose's LiteHRNet MPII augmentation at this input size (lists are not
+# merged: the two pipelines are restated).
 lsp_train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale'),
@@ -46,19 +49,5 @@ lsp_val_pipeline = [
     dict(type='TopdownAffine', input_size=lsp_input_size),
     dict(type='PackPoseInputs'),
 ]
-lsp_train_dataloader = dict(
-    batch_size=32,
-    num_workers=1,
-    persistent_workers=True,
-    dataset=dict(data_root=_base_.lsp_data_root, pipeline=lsp_train_pipeline),
-)
-lsp_val_dataloader = dict(
-    batch_size=64,
-    num_workers=1,
-    persistent_workers=True,
-    dataset=dict(
-        data_root=_base_.lsp_data_root,
-        headbox_file=f'{_base_.lsp_data_root}annotations/mpii_gt_val.mat',
-        pipeline=lsp_val_pipeline,
-    ),
-)
+lsp_train_dataloader = dict(dataset=dict(pipeline=lsp_train_pipeline))
+lsp_val_dataloader = dict(dataset=dict(pipeline=lsp_val_pipeline))

@@ -1,0 +1,149 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""``--part report``: the summary of the saved runs and the pages'
+generated tables."""
+
+import os.path as osp
+from pathlib import Path
+
+from ..experiments import experiment_options, mean_pose_floor, write_report
+from ..experiments.doc_blocks import update_blocks
+from ..experiments.report_tables import (
+    differences_table,
+    results_table,
+    summary_table,
+)
+from .records import data_summary, read_json, run_record_path, write_json
+from .settings import Campaign
+from .table import (
+    COMPARISONS,
+    MAIN_ROWS,
+    ROW_TABLE,
+    ROWS,
+    STUDIES,
+    TEACHERS,
+    repo_path,
+)
+
+
+def save_floor(campaign: Campaign) -> None:
+    """The mean-pose floor of the converted split (``floor.json``),
+    computed once where the data is at hand."""
+    path = osp.join(campaign.out, 'floor.json')
+    if osp.isfile(path) or not osp.isdir(campaign.data_root):
+        return
+    options = experiment_options(campaign.data_root, 0, tiny=campaign.tiny)
+    floor = mean_pose_floor(repo_path(ROWS['r1'].config), options)
+    floor.update(data=data_summary(campaign.data_root), rule='mean_pose_floor')
+    write_json(path, floor)
+    print(f"mean-pose floor: PCKh@0.5 {floor['PCKh']:.2f} ({path})")
+
+
+def doc_row(row: str, size: str = '64x64') -> dict:
+    """How the results table shows ``row`` (of input ``size``)."""
+    entry = ROWS[row]
+    label, what, paper = entry.label, entry.what, entry.paper
+    suffix = '' if size == '64x64' else f', {size}'
+    name = row if size == '64x64' else f'{row}-{size}'
+    return dict(row=name, label=label + suffix, what=what, paper=paper)
+
+
+def short_config_name(config: str) -> str:
+    """``r1_baseline`` for ``multikd_litehrnet18_lspet_r1_baseline.py``,
+    ``fitnet`` for ``fitnet_litehrnet18_lspet.py``."""
+    name = Path(config).stem.replace('multikd_litehrnet18_lspet_', '')
+    return name.replace('_litehrnet18_lspet', '')
+
+
+def doc_tables(report: dict) -> dict:
+    """The generated blocks of ``docs/results.md`` and the README, by
+    name (:mod:`multikd_lab.experiments.doc_blocks`)."""
+    teacher = 'teacher: SimDR HRNet-W18'
+    main_rows = [
+        doc_row(r.name) for r in ROW_TABLE if r.label and r.name in MAIN_ROWS
+    ]
+    return {
+        'lsp-64x64': results_table(
+            report, main_rows, '64x64', 'r1', 'student alone', teacher
+        ),
+        'lsp-64x64-differences': differences_table(
+            report,
+            [pair for pair in COMPARISONS if '128x128' not in pair[0]],
+        ),
+        'lsp-128x128': results_table(
+            report,
+            [doc_row(row, '128x128') for row in ('r2', 'r3')],
+            '128x128',
+            'r2-128x128',
+            'r2',
+            teacher,
+            floor=False,
+        ),
+        'lsp-readme': summary_table(
+            report,
+            [
+                dict(
+                    row=row.name,
+                    label=row.readme,
+                    config_name=short_config_name(row.config),
+                )
+                for row in ROW_TABLE
+                if row.readme
+            ],
+            '64x64',
+            teacher,
+            Path(TEACHERS['64x64']).stem,
+        ),
+    }
+
+
+def reused_runs(campaign: Campaign, study: dict) -> list:
+    """The main table's run records a study counts as its own (its
+    ``reuse``: rows whose runs it would repeat bit for bit)."""
+    found = []
+    for name, seeds in study.get('reuse', {}).items():
+        config = repo_path(ROWS[name].config)
+        for seed in seeds:
+            path = run_record_path(campaign.out, config, seed)
+            if osp.isfile(path):
+                found.append(dict(read_json(path), reused_from=path))
+    return found
+
+
+def study_tables(name: str, report: dict) -> dict:
+    """The generated blocks of a study: its results and differences."""
+    study = STUDIES[name]
+    return {
+        f'lsp-{name}': results_table(
+            report,
+            [doc_row(row) for row in study['rows']],
+            '64x64',
+            'r1',
+            'student alone',
+            'teacher: SimDR HRNet-W18',
+        ),
+        f'lsp-{name}-differences': differences_table(
+            report, study['comparisons']
+        ),
+    }
+
+
+def part_report(campaign: Campaign) -> None:
+    """``summary.{md,json}`` and ``curves.png`` of the main table (or of
+    ``--study``), and its generated blocks in ``--docs`` pages."""
+    save_floor(campaign)
+    if campaign.study:
+        study = STUDIES[campaign.study]
+        report = write_report(
+            campaign.records,
+            study['rows'],
+            study['comparisons'],
+            references=campaign.out,
+            reused=reused_runs(campaign, study),
+        )
+        tables = study_tables(campaign.study, report)
+    else:
+        report = write_report(campaign.out, list(ROWS), COMPARISONS)
+        tables = doc_tables(report)
+    for page in campaign.docs:
+        written = update_blocks(page, tables)
+        print(f"{page}: rewrote {', '.join(written)}")

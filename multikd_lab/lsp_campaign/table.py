@@ -1,0 +1,243 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
+"""The campaign as data: its rows, teachers, studies and comparisons.
+
+Every row is one config under ``configs/lsp``; ``weights_from`` names the
+config whose loss weights were measured by the rule (``docs/method.md``)
+and which the row's config carries (the ablation rows inherit the full
+method's; each compared distiller has its own). The doc columns say how
+the results pages show a row.
+"""
+
+import dataclasses
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LSP = 'configs/lsp'
+FULL = f'{LSP}/multikd_litehrnet18_lspet.py'
+FULL_128 = f'{LSP}/multikd_litehrnet18_lspet-128x128.py'
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One row of the campaign.
+
+    Args:
+        name (str): Its name on the command line (``--rows``).
+        config (str): Its config, relative to the repository.
+        weights_from (str, optional): The config whose measured weights
+            it carries; None for the student alone.
+        label (str): Its label in the results table ('' = not shown).
+        what (str): What it distils, in the results table.
+        paper (str): The paper's MPII value of the same row.
+        readme (str): Its label in the README summary ('' = not shown).
+    """
+
+    name: str
+    config: str
+    weights_from: Optional[str] = FULL
+    label: str = ''
+    what: str = ''
+    paper: str = ''
+    readme: str = ''
+
+
+def _ablation(name: str, parts: str, **doc) -> Row:
+    return Row(
+        name,
+        f'{LSP}/ablation/multikd_litehrnet18_lspet_{name}_{parts}.py',
+        **doc,
+    )
+
+
+def _baseline(name: str, **doc) -> Row:
+    config = f'{LSP}/baselines/{name}_litehrnet18_lspet.py'
+    return Row(name, config, weights_from=config, **doc)
+
+
+ROW_TABLE: Tuple[Row, ...] = (
+    _ablation(
+        'r1',
+        'baseline',
+        weights_from=None,
+        label='r1: student alone (SimDR LiteHRNet-18)',
+        what='-',
+        paper='85.9',
+        readme='student alone',
+    ),
+    _ablation(
+        'r2',
+        'cs',
+        label='r2: cross-stage KD only',
+        what='top branches, uniform weights',
+        paper='86.8',
+        readme='cross-stage KD only',
+    ),
+    _ablation(
+        'r3',
+        'cs-mft',
+        label='r3: cross-stage KD + MFT',
+        what='+ MFT',
+        paper='87.3',
+    ),
+    _ablation(
+        'r4',
+        'cs-wa',
+        label='r4: cross-stage KD + WA',
+        what='+ WA',
+        paper='87.1',
+    ),
+    _ablation(
+        'r5',
+        'cs-mft-wa',
+        label='r5: cross-stage KD + MFT + WA',
+        what='+ MFT, WA',
+        paper='87.5',
+    ),
+    _ablation(
+        'r6',
+        'cs-mft-wa-vkd',
+        label='r6: full Multi-KD',
+        what='+ MFT, WA, VKD',
+        paper='87.7',
+        readme='full Multi-KD',
+    ),
+    _ablation('r2-vkd', 'cs-vkd', label='r2 + VKD', what='+ VKD', paper='-'),
+    _baseline('kd'),
+    _baseline(
+        'fitnet',
+        label='FitNet',
+        what='stage 1',
+        paper='86.53',
+        readme='FitNet',
+    ),
+    _baseline('rkd'),
+    _baseline('at'),
+    _baseline('sp'),
+    _baseline(
+        'reviewkd',
+        label='ReviewKD',
+        what="all stages' top branches",
+        paper='87.56',
+        readme='ReviewKD',
+    ),
+    Row(
+        'r2-128x128',
+        f'{LSP}/ablation/multikd_litehrnet18_lspet-128x128_r2_cs.py',
+        weights_from=FULL_128,
+    ),
+    Row(
+        'r3-128x128',
+        f'{LSP}/ablation/multikd_litehrnet18_lspet-128x128_r3_cs-mft.py',
+        weights_from=FULL_128,
+    ),
+)
+ROWS: Dict[str, Row] = {row.name: row for row in ROW_TABLE}
+# The main table's rows.
+MAIN_ROWS = ('r1', 'r2', 'r6', 'reviewkd', 'fitnet')
+# The main table's questions, as row differences on the same seeds: does
+# each distiller lift the student, do MFT + WA + VKD add to cross-stage
+# KD, does Multi-KD beat the compared distillers, do they beat cross-stage
+# KD alone, does MFT help at 128x128.
+COMPARISONS = (
+    ('r2', 'r1'),
+    ('r6', 'r1'),
+    ('fitnet', 'r1'),
+    ('reviewkd', 'r1'),
+    ('r6', 'r2'),
+    ('r6', 'reviewkd'),
+    ('r6', 'fitnet'),
+    ('reviewkd', 'r2'),
+    ('fitnet', 'r2'),
+    ('r3-128x128', 'r2-128x128'),
+)
+# Studies after the main table, each with its own run records
+# (``<out>/<study>/runs``) and work dirs (``<work root>/<study>``); the
+# teachers, loss weights and floor stay the main table's. ``attribution``:
+# which of MFT, WA and VKD costs the full method its points, on paired
+# seeds (docs/results.md).
+STUDIES = {
+    'attribution': dict(
+        rows=(
+            'r1',
+            'r2',
+            'r3',
+            'r4',
+            'r5',
+            'r6',
+            'r2-vkd',
+            'fitnet',
+            'reviewkd',
+        ),
+        comparisons=(
+            ('r2', 'r1'),
+            ('r3', 'r2'),  # MFT
+            ('r4', 'r2'),  # WA
+            ('r2-vkd', 'r2'),  # VKD
+            ('r5', 'r4'),  # MFT given WA
+            ('r5', 'r3'),  # WA given MFT
+            ('r6', 'r5'),  # VKD given MFT and WA
+            ('r6', 'r2'),
+            ('r6', 'fitnet'),
+            ('r6', 'reviewkd'),
+            ('fitnet', 'r2'),
+            ('reviewkd', 'r2'),
+        ),
+        # the student alone took the same code path before paired seeds:
+        # its seed 0 ran again and matched the main table's bit for bit
+        # (every epoch's val PCKh), so its seeds 1 and 2 are reused
+        reuse={'r1': (1, 2)},
+    ),
+}
+TEACHERS = {
+    '64x64': f'{LSP}/simcc_hrnet-w18_1xb32-72e_lspet-64x64.py',
+    '128x128': f'{LSP}/simcc_hrnet-w18_1xb32-12e_lspet-128x128.py',
+}
+# A teacher trained from another's weights: the 128x128 teacher is the
+# 64x64 one fine-tuned (its config says why).
+TEACHER_INIT = {'128x128': '64x64'}
+# Every row run records its loss terms, pair weights and gradient norms
+# per epoch (``training_record.json``, saved with the run).
+RECORD_HOOK = {
+    'default_hooks.training_record': dict(type='TrainingRecordHook')
+}
+
+
+def weight_configs(size: str) -> Tuple[str, ...]:
+    """The configs whose terms are measured at ``size``: every config a
+    row of that size takes its weights from."""
+    return tuple(
+        dict.fromkeys(
+            row.weights_from
+            for row in ROW_TABLE
+            if row.weights_from and row_size(row.name) == size
+        )
+    )
+
+
+def repo_path(path: str) -> str:
+    """A repository-relative config path made absolute."""
+    return str(REPO_ROOT / path)
+
+
+def config_size(config_path: str) -> str:
+    """The input size of a config's codec, ``'64x64'``."""
+    from mmengine.config import Config
+
+    width, height = Config.fromfile(config_path).codec['input_size']
+    return f'{width}x{height}'
+
+
+def is_distiller(config_path: str) -> bool:
+    from mmengine.config import Config
+
+    return Config.fromfile(config_path).model.get('type') == 'MultiKDDistiller'
+
+
+def row_size(row: str) -> str:
+    """The input size of a row (or of ``teacher-<size>``)."""
+    if row == 'teacher':
+        return '64x64'
+    if row.startswith('teacher-'):
+        return row[len('teacher-') :]
+    return config_size(repo_path(ROWS[row].config))
