@@ -6,7 +6,7 @@
 # the SimDR head's two linears, whose sizes follow the input) and caches
 # it. Trained from scratch at 128x128 for the 64x64 teacher's 9,000
 # iterations it would cost 8.6 h of the 2-core machine
-# (docs/lsp_campaign.md).
+# (docs/lsp.md).
 _base_ = [
     '../simdr/simcc_hrnet-w32_8xb64-210e_mpii-256x256.py',
     './_base_/lspet-128x128.py',

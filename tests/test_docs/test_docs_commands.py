@@ -34,6 +34,7 @@ TOP_FOLDERS = (
     'configs/',
     'docs/',
     'mmpose_multikd/',
+    'multikd_lab/',
     'tests/',
     'requirements/',
     '.ci/',
@@ -251,3 +252,18 @@ def test_flag_match_is_whole():
     assert takes_flag(help_text, '--seeds')
     assert not takes_flag(help_text, '--data')
     assert not takes_flag(help_text, '--seed')
+
+
+def test_readme_is_short_and_the_docs_have_an_index():
+    """A newcomer reads the README in five minutes; every page of docs/
+    has a line in docs/README.md."""
+    readme = (REPO_ROOT / 'README.md').read_text().splitlines()
+    assert len(readme) <= 200, f'README.md has {len(readme)} lines'
+    index = (REPO_ROOT / 'docs' / 'README.md').read_text()
+    pages = sorted(
+        p.name
+        for p in (REPO_ROOT / 'docs').glob('*.md')
+        if p.name != 'README.md'
+    )
+    missing = [page for page in pages if f']({page})' not in index]
+    assert not missing, f'docs/README.md has no line for {missing}'

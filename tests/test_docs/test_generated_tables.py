@@ -1,15 +1,17 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """The LSP tables of the README and ``docs/results.md`` are the ones
-``tools/run_lsp_campaign.py --part report --docs README.md docs/results.md``
-renders from the committed ``docs/data/lsp/summary.json``: a number typed
-into a page by hand, or a report not carried into the pages, fails."""
+``tools/run_lsp_campaign.py --part report [--study NAME] --docs ...``
+renders from the committed ``docs/data/lsp/[NAME/]summary.json``: a
+number typed into a page by hand, or a report not carried into the pages,
+fails."""
 
 import json
 
 import pytest
 
 from multikd_lab.experiments.doc_blocks import block_names, read_block
-from multikd_lab.lsp_campaign.report import doc_tables
+from multikd_lab.lsp_campaign.report import doc_tables, study_tables
+from multikd_lab.lsp_campaign.table import STUDIES
 
 from ..helpers import REPO_ROOT
 
@@ -18,8 +20,15 @@ PAGES = [REPO_ROOT / 'README.md', *sorted((REPO_ROOT / 'docs').glob('*.md'))]
 
 @pytest.fixture(scope='module')
 def lsp_tables():
-    summary = REPO_ROOT / 'docs' / 'data' / 'lsp' / 'summary.json'
-    return doc_tables(json.loads(summary.read_text()))
+    data = REPO_ROOT / 'docs' / 'data' / 'lsp'
+    tables = doc_tables(json.loads((data / 'summary.json').read_text()))
+    for study in STUDIES:
+        summary = data / study / 'summary.json'
+        if summary.is_file():
+            tables.update(
+                study_tables(study, json.loads(summary.read_text()))
+            )
+    return tables
 
 
 def test_pages_show_the_report_tables(lsp_tables):

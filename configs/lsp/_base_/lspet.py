@@ -1,7 +1,7 @@
 # Settings shared by the LSP configs, whatever their input size: LSPet
 # converted to MMPose's MPII format (tools/dataset_converters/lsp2mpii.py,
 # docs/lsp.md) and the CPU schedules of the LSP campaign
-# (docs/lsp_campaign.md, where every number here was fixed before the runs).
+# (docs/lsp.md, where every number here was fixed before the runs).
 # Names are prefixed `lsp_` so this file can sit beside a model config in
 # `_base_`; each LSP config assigns them to the real keys. Only the data, the
 # input size and the schedule differ from the MPII configs.
@@ -16,7 +16,7 @@ lsp_data_root = 'data/lspet_mpii/'
 # after 5/8 of the epochs (epoch 10), so that the last quarter of the
 # schedule (epochs 13-16) runs at the final learning rate: what it adds
 # says whether the run has settled (the plateau rule of
-# docs/lsp_campaign.md). Validation after every epoch (the curve).
+# docs/lsp.md). Validation after every epoch (the curve).
 lsp_epochs = 16
 lsp_decay_epoch = 10
 lsp_warmup = dict(
