@@ -57,11 +57,13 @@ def extract_student_state_dict(
 
 
 def _load_checkpoint_file(path: str) -> dict:
-    """A checkpoint's dict, read with ``weights_only=True``."""
+    """A checkpoint's dict, read with ``weights_only=True`` where torch can
+    allow-list MMEngine's globals (2.4 and newer; importing mmpose_multikd
+    did so), else as torch and MMEngine load it there."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'Checkpoint {path!r} not found')
-    # Importing mmpose_multikd allow-listed MMEngine's checkpoint globals.
-    return torch.load(path, map_location='cpu', weights_only=True)
+    weights_only = hasattr(torch.serialization, 'add_safe_globals')
+    return torch.load(path, map_location='cpu', weights_only=weights_only)
 
 
 def export_student(
