@@ -26,12 +26,12 @@ check-docs: install  ## every path, make target and tool flag the docs quote exi
 	$(PY) -m pytest tests/test_docs $(PYTEST_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check mmpose_multikd configs tools tests setup.py
-	$(VENV)/bin/ruff format --check mmpose_multikd configs tools tests setup.py
+	$(VENV)/bin/ruff check mmpose_multikd multikd_lab configs tools tests setup.py
+	$(VENV)/bin/ruff format --check mmpose_multikd multikd_lab configs tools tests setup.py
 
 format: install
-	$(VENV)/bin/ruff check --fix mmpose_multikd configs tools tests setup.py
-	$(VENV)/bin/ruff format mmpose_multikd configs tools tests setup.py
+	$(VENV)/bin/ruff check --fix mmpose_multikd multikd_lab configs tools tests setup.py
+	$(VENV)/bin/ruff format mmpose_multikd multikd_lab configs tools tests setup.py
 
 demo: install  ## the main job
 	$(PY) tools/demo.py

@@ -25,9 +25,7 @@ def lsp_tables():
     for study in STUDIES:
         summary = data / study / 'summary.json'
         if summary.is_file():
-            tables.update(
-                study_tables(study, json.loads(summary.read_text()))
-            )
+            tables.update(study_tables(study, json.loads(summary.read_text())))
     return tables
 
 
