@@ -127,9 +127,25 @@ def study_tables(name: str, report: dict) -> dict:
     }
 
 
+def committed_tables(out: str) -> dict:
+    """The generated blocks of every report saved under ``out`` (the main
+    table's and each study's ``summary.json``), so that a page that shows
+    several reports is rewritten whole by any one of them."""
+    tables = {}
+    main = osp.join(out, 'summary.json')
+    if osp.isfile(main):
+        tables.update(doc_tables(read_json(main)))
+    for name in STUDIES:
+        summary = osp.join(out, name, 'summary.json')
+        if osp.isfile(summary):
+            tables.update(study_tables(name, read_json(summary)))
+    return tables
+
+
 def part_report(campaign: Campaign) -> None:
     """``summary.{md,json}`` and ``curves.png`` of the main table (or of
-    ``--study``), and its generated blocks in ``--docs`` pages."""
+    ``--study``), and the generated blocks of ``--docs`` pages (this
+    report's, and the other saved reports' as they are)."""
     save_floor(campaign)
     if campaign.study:
         study = STUDIES[campaign.study]
@@ -140,10 +156,11 @@ def part_report(campaign: Campaign) -> None:
             references=campaign.out,
             reused=reused_runs(campaign, study),
         )
-        tables = study_tables(campaign.study, report)
+        fresh = study_tables(campaign.study, report)
     else:
         report = write_report(campaign.out, list(ROWS), COMPARISONS)
-        tables = doc_tables(report)
+        fresh = doc_tables(report)
+    tables = {**committed_tables(campaign.out), **fresh}
     for page in campaign.docs:
         written = update_blocks(page, tables)
         print(f"{page}: rewrote {', '.join(written)}")
