@@ -12,6 +12,8 @@ import dataclasses
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
+from mmengine.config import Config
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LSP = 'configs/lsp'
 FULL = f'{LSP}/multikd_litehrnet18_lspet.py'
@@ -222,15 +224,12 @@ def repo_path(path: str) -> str:
 
 def config_size(config_path: str) -> str:
     """The input size of a config's codec, ``'64x64'``."""
-    from mmengine.config import Config
-
     width, height = Config.fromfile(config_path).codec['input_size']
     return f'{width}x{height}'
 
 
 def is_distiller(config_path: str) -> bool:
-    from mmengine.config import Config
-
+    """Whether a config's model is a ``MultiKDDistiller``."""
     return Config.fromfile(config_path).model.get('type') == 'MultiKDDistiller'
 
 
