@@ -10,7 +10,7 @@ the results pages show a row.
 
 import dataclasses
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
@@ -205,13 +205,20 @@ RECORD_HOOK = {
 }
 
 
-def weight_configs(size: str) -> Tuple[str, ...]:
+def weight_configs(size: str, rows: Optional[Sequence[str]] = None):
     """The configs whose terms are measured at ``size``: every config a
-    row of that size takes its weights from."""
+    row of that size (of ``rows``, default all) takes its weights from.
+
+    Returns:
+        tuple[str, ...]: Repository-relative config paths, in table order.
+    """
+    chosen = ROW_TABLE
+    if rows is not None:  # teacher targets of --part time are no rows
+        chosen = [ROWS[row] for row in rows if row in ROWS]
     return tuple(
         dict.fromkeys(
             row.weights_from
-            for row in ROW_TABLE
+            for row in chosen
             if row.weights_from and row_size(row.name) == size
         )
     )

@@ -8,7 +8,7 @@ import os.path as osp
 from ..experiments.loss_scales import LossScaleRule, markdown, measure
 from .records import loss_scales_path, read_json, write_json
 from .settings import Campaign, CampaignError
-from .table import REPO_ROOT, ROWS, repo_path, row_size
+from .table import REPO_ROOT, repo_path, row_size, weight_configs
 from .teachers import find_teacher
 
 
@@ -39,14 +39,9 @@ def part_weights(campaign: Campaign) -> None:
         if record.get('teacher') != teacher_name:
             record = {}  # measured with another teacher: measure anew
         done = {result['config'] for result in record.get('results', [])}
-        sources = dict.fromkeys(
-            ROWS[row].weights_from
-            for row in campaign.rows
-            if row in ROWS and ROWS[row].weights_from and row_size(row) == size
-        )
         todo = [
             config
-            for config in sources
+            for config in weight_configs(size, campaign.rows)
             if campaign.remeasure or config not in done
         ]
         print(

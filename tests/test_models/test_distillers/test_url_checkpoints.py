@@ -21,6 +21,15 @@ TEACHER_CFG = TINY / 'simcc_hrnet-w32_tiny_mpii-64x64.py'
 STUDENT_CFG = TINY / 'simcc_litehrnet18_tiny_mpii-64x64.py'
 
 
+def save_network(config, path, part=None):
+    """Build the network of ``config`` and save its (or its ``part``'s)
+    state dict as a checkpoint; returns the network."""
+    network = MODELS.build(Config.fromfile(str(config)).model)
+    module = network if part is None else getattr(network, part)
+    torch.save({'state_dict': module.state_dict()}, path)
+    return network
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -49,9 +58,8 @@ def served(tmp_path, monkeypatch):
 def test_teacher_from_a_url_loads_strictly(served):
     folder, url = served
     torch.manual_seed(1)
-    trained = MODELS.build(Config.fromfile(str(TEACHER_CFG)).model)
     name = 'simcc_hrnet-w32_tiny-1a2b3c4d.pth'
-    torch.save({'state_dict': trained.state_dict()}, folder / name)
+    trained = save_network(TEACHER_CFG, folder / name)
 
     cfg = Config.fromfile(str(DISTILLER_CFG))
     cfg.model.teacher_ckpt = f'{url}/{name}'
@@ -70,8 +78,7 @@ def test_teacher_from_a_url_loads_strictly(served):
 
 def test_teacher_url_of_another_architecture_is_refused(served):
     folder, url = served
-    student = MODELS.build(Config.fromfile(str(STUDENT_CFG)).model)
-    torch.save({'state_dict': student.state_dict()}, folder / 'other.pth')
+    save_network(STUDENT_CFG, folder / 'other.pth')
     cfg = Config.fromfile(str(DISTILLER_CFG))
     cfg.model.teacher_ckpt = f'{url}/other.pth'
     distiller = MODELS.build(cfg.model)
@@ -82,14 +89,9 @@ def test_teacher_url_of_another_architecture_is_refused(served):
 def test_student_init_cfg_from_a_url(served):
     folder, url = served
     torch.manual_seed(3)
-    pretrained = MODELS.build(Config.fromfile(str(STUDENT_CFG)).model)
-    torch.save(
-        {'state_dict': pretrained.backbone.state_dict()},
-        folder / 'backbone.pth',
-    )
+    pretrained = save_network(STUDENT_CFG, folder / 'backbone.pth', 'backbone')
     teacher_path = folder / 'teacher.pth'
-    teacher = MODELS.build(Config.fromfile(str(TEACHER_CFG)).model)
-    torch.save({'state_dict': teacher.state_dict()}, teacher_path)
+    save_network(TEACHER_CFG, teacher_path)
 
     cfg = Config.fromfile(str(DISTILLER_CFG))
     cfg.model.teacher_ckpt = str(teacher_path)
