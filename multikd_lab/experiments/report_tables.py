@@ -68,12 +68,15 @@ def results_table(
     baseline_label: str,
     teacher_label: str,
     floor: bool = True,
+    split: str = 'val',
 ) -> str:
     """Per row: PCKh@0.5 mean ± std over seeds, per seed, the difference
     to ``baseline`` on the same seeds, PCKh@0.1 and what the last quarter
     of the mean curve adds; then the teacher of ``size`` and, if
     ``floor``, the mean-pose floor. Rows not in the report are left out;
     the epochs of the last quarter are those of the first row's curve.
+    Runs scored on another ``split`` than val (a dev split) show no
+    teacher and no floor: those were scored on val.
     """
     summaries = _by_row(report)
     rows = [row for row in rows if row['row'] in summaries]
@@ -81,8 +84,9 @@ def results_table(
         return 'No run of these rows yet.'
     start, end = _quarter_epochs(summaries[rows[0]['row']]['mean_curve'])
     lines = [
-        '| row | what distils | paper, MPII | LSPet val PCKh@0.5, mean ± std '
-        f'| per seed | vs {baseline_label}, same seed | PCKh@0.1 | '
+        '| row | what distils | paper, MPII | '
+        f'LSPet {split} PCKh@0.5, mean ± std | per seed | '
+        f'vs {baseline_label}, same seed | PCKh@0.1 | '
         f'epoch {start} to {end} (mean curve) |',
         '|---|---|---|---|---|---|---|---|',
     ]
@@ -100,7 +104,8 @@ def results_table(
             f'{versus} | {summary["PCKh@0.1_mean"]:.2f} | '
             f"{signed(summary['last_quarter_gain'])} |"
         )
-    for kind, record in _references(report, size, floor):
+    references = _references(report, size, floor) if split == 'val' else []
+    for kind, record in references:
         label = f'{teacher_label} {size}' if kind == 'teacher' else FLOOR
         lines.append(
             f"| {label} | - | - | {record['PCKh']:.2f} | | | "

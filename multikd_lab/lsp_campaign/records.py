@@ -29,6 +29,8 @@ def data_summary(data_root: str) -> dict:
     with open(path) as f:
         record = json.load(f)
     keys = ('layout', 'num_train', 'num_val', 'seed', 'pelvis_thorax')
+    if 'scored_split' in record:  # a dev conversion (--num-dev)
+        keys += ('scored_split', 'num_dev')
     return {key: record.get(key) for key in keys}
 
 

@@ -117,9 +117,9 @@ def study_tables(name: str, report: dict) -> dict:
             report,
             [doc_row(row) for row in study['rows']],
             '64x64',
-            'r1',
-            'student alone',
+            *study.get('baseline', ('r1', 'student alone')),
             'teacher: SimDR HRNet-W18',
+            split=study.get('split', 'val'),
         ),
         f'lsp-{name}-differences': differences_table(
             report, study['comparisons']

@@ -1,6 +1,7 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """``--part rows``: plan the (row, seed) runs, train them, save each."""
 
+import json
 import os.path as osp
 from typing import List, Optional
 
@@ -59,7 +60,8 @@ def check_distiller_ready(
         CampaignError: No cached teacher of the row's size; the weights of
             that size not measured, or measured with another teacher; or a
             loss weight of the row's config that differs from the
-            measurement of the config it takes its weights from.
+            measurement of the config it takes its weights from (times
+            the row's ``weight_factors``).
     """
     if teacher is None:
         raise CampaignError(
@@ -86,16 +88,49 @@ def check_distiller_ready(
             'measure them again (--part weights --remeasure) or use that '
             'teacher'
         )
-    expected = {term['name']: term['weight'] for term in measured['terms']}
+    factors = dict(ROWS[row].weight_factors)
+    expected = {
+        term['name']: term['weight'] * factors.get(term['name'], 1.0)
+        for term in measured['terms']
+    }
     config = ROWS[row].config
     for name, weight in config_loss_weights(repo_path(config)).items():
         if name in expected and weight != expected[name]:
             raise CampaignError(
                 f'{row}: {config} has {name} loss_weight={weight}, but '
                 f'{loss_scales_path(campaign.out, size)} measured '
-                f'{expected[name]} for {source}: write the measured value '
-                'in the config (--part weights prints it)'
+                f"{expected[name]} for {source} (times the row's "
+                'weight_factors): write that value in the config '
+                '(--part weights prints the measured one)'
             )
+
+
+def check_scored_split(data_root: str, split: str) -> None:
+    """Refuse a study's rows on data whose scored split is not the
+    study's: its choices are made on dev, its reports scored on val.
+
+    The split is read from the converter's record (``lsp2mpii.json``,
+    ``scored_split``; a conversion without ``--num-dev`` scores val).
+
+    Raises:
+        CampaignError: The record names another split, or the study is
+            scored on dev and the data root has no record saying so.
+    """
+    path = osp.join(data_root, 'lsp2mpii.json')
+    scored = None
+    if osp.isfile(path):
+        with open(path) as f:
+            scored = json.load(f).get('scored_split', 'val')
+    if scored is None and split == 'val':
+        return  # MPII-format data from elsewhere: val is its scored split
+    if scored != split:
+        raise CampaignError(
+            f'this study is scored on {split}, but {path} '
+            + ('does not exist' if scored is None else f'scores {scored}')
+            + ': convert with lsp2mpii.py'
+            + (' --num-dev 1000' if split == 'dev' else '')
+            + ' and pass that --data-root'
+        )
 
 
 def plan_rows(campaign: Campaign) -> List[dict]:
@@ -106,8 +141,12 @@ def plan_rows(campaign: Campaign) -> List[dict]:
 
     Raises:
         CampaignError: A distiller row is not ready
-            (:func:`check_distiller_ready`).
+            (:func:`check_distiller_ready`), or the data root scores
+            another split than the study (:func:`check_scored_split`).
     """
+    study = STUDIES.get(campaign.study, {})
+    if study:
+        check_scored_split(campaign.data_root, study.get('split', 'val'))
     runs = []
     for row in campaign.rows:
         config = repo_path(ROWS[row].config)
@@ -119,7 +158,7 @@ def plan_rows(campaign: Campaign) -> List[dict]:
             check_distiller_ready(row, size, teacher, campaign)
             extra = {'model.teacher_ckpt': teacher['checkpoint']}
         name = osp.splitext(osp.basename(config))[0]
-        reused = STUDIES.get(campaign.study, {}).get('reuse', {})
+        reused = study.get('reuse', {})
         for seed in campaign.seeds:
             if seed in reused.get(row, ()):
                 continue  # the main table's run counts (its reuse)

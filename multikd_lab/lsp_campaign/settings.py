@@ -29,7 +29,7 @@ class Campaign:
 
     part: str
     rows: List[str]
-    seeds: List[int] = dataclasses.field(default_factory=lambda: [0, 1, 2])
+    seeds: Optional[List[int]] = None
     study: Optional[str] = None
     data_root: str = 'data/lspet_mpii'
     teacher_data_root: Optional[str] = None
@@ -67,7 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
         "and teacher-128x128 (default: the study's rows, else "
         f"{' '.join(MAIN_ROWS)})",
     )
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument(
+        '--seeds',
+        type=int,
+        nargs='+',
+        default=None,
+        help="default: the study's seeds, else 0 1 2",
+    )
     parser.add_argument(
         '--study',
         choices=sorted(STUDIES),
@@ -137,8 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
         '--epochs',
         type=int,
         default=None,
-        help="override the rows' schedule (checks only: such runs are "
-        'marked in their saved result)',
+        help="override the rows' schedule (default: the study's, else "
+        "the configs'; such runs are marked in their saved result)",
     )
     parser.add_argument(
         '--teacher-epochs',
@@ -159,6 +165,10 @@ def parse_args(argv=None) -> Campaign:
     study = STUDIES.get(campaign.study, {})
     if campaign.rows is None:
         campaign.rows = list(study.get('rows', MAIN_ROWS))
+    if campaign.seeds is None:
+        campaign.seeds = list(study.get('seeds', (0, 1, 2)))
+    if campaign.epochs is None:
+        campaign.epochs = study.get('epochs')
     known = set(ROWS) | {f'teacher-{size}' for size in TEACHERS}
     known |= {'teacher'} if campaign.part == 'time' else set()
     unknown = [row for row in campaign.rows if row not in known]

@@ -33,6 +33,9 @@ class Row:
         what (str): What it distils, in the results table.
         paper (str): The paper's MPII value of the same row.
         readme (str): Its label in the README summary ('' = not shown).
+        weight_factors (tuple): ``(term, factor)``: the row carries the
+            measured weight of ``term`` times ``factor`` (a weight chosen
+            on dev); other terms carry the measured weight.
     """
 
     name: str
@@ -42,6 +45,7 @@ class Row:
     what: str = ''
     paper: str = ''
     readme: str = ''
+    weight_factors: Tuple[Tuple[str, float], ...] = ()
 
 
 def _ablation(name: str, parts: str, **doc) -> Row:
@@ -105,6 +109,47 @@ ROW_TABLE: Tuple[Row, ...] = (
         readme='full Multi-KD',
     ),
     _ablation('r2-vkd', 'cs-vkd', label='r2 + VKD', what='+ VKD', paper='-'),
+    # fix candidates, screened on dev (docs/lsp.md)
+    _ablation(
+        'r6-bn',
+        'cs-mftbn-wa-vkd',
+        weights_from=f'{LSP}/ablation/multikd_litehrnet18_lspet_r6-bn_'
+        'cs-mftbn-wa-vkd.py',
+        label='r6, MFT branches at equal energy',
+        what='MFT: branch_norm',
+        paper='-',
+    ),
+    _ablation(
+        'r6-wad',
+        'cs-mft-wadetach-vkd',
+        label='r6, WA on detached student features',
+        what='WA: attention_detach_student',
+        paper='-',
+    ),
+    _ablation(
+        'r6-wat2',
+        'cs-mft-watau2-vkd',
+        label='r6, WA softmax at temperature 2',
+        what='WA: attention_temperature=2',
+        paper='-',
+    ),
+    _ablation(
+        'r6-vkdm',
+        'cs-mft-wa-vkdmask',
+        weights_from=f'{LSP}/ablation/multikd_litehrnet18_lspet_r6-vkdm_'
+        'cs-mft-wa-vkdmask.py',
+        label='r6, VKD where labelled and the teacher is right',
+        what='VKD: use_target_weight, teacher_error_radius=9',
+        paper='-',
+    ),
+    _ablation(
+        'r6-vkdq',
+        'cs-mft-wa-vkdquarter',
+        weight_factors=(('loss_vkd', 0.25),),
+        label="r6, VKD at a quarter of the rule's lambda",
+        what='VKD: lambda x 0.25',
+        paper='-',
+    ),
     _baseline('kd'),
     _baseline(
         'fitnet',
@@ -189,6 +234,26 @@ STUDIES = {
         # its seed 0 ran again and matched the main table's bit for bit
         # (every epoch's val PCKh), so its seeds 1 and 2 are reused
         reuse={'r1': (1, 2)},
+    ),
+    # ``screening``: the fix candidates against the full method, each a
+    # switch on r6, for the first 6 epochs of the schedule on the dev split
+    # (``split``: the run refuses a data root whose scored split is not dev),
+    # seeds 0 and 1; r2 as the cross-stage reference; the tables compare
+    # with r6 (``baseline``: row and its label).
+    'screening': dict(
+        rows=('r2', 'r6', 'r6-bn', 'r6-wad', 'r6-wat2', 'r6-vkdm', 'r6-vkdq'),
+        comparisons=(
+            ('r6', 'r2'),
+            ('r6-bn', 'r6'),
+            ('r6-wad', 'r6'),
+            ('r6-wat2', 'r6'),
+            ('r6-vkdm', 'r6'),
+            ('r6-vkdq', 'r6'),
+        ),
+        epochs=6,
+        seeds=(0, 1),
+        split='dev',
+        baseline=('r6', 'r6'),
     ),
 }
 TEACHERS = {

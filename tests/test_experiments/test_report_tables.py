@@ -109,6 +109,18 @@ def test_results_table_against_naive_statistics(report):
         report, ROWS, '64x64', 'r1', 'alone', 'teacher:', floor=False
     )
     assert 'floor' not in no_floor
+    # runs scored on dev: the header says so, and the val-scored teacher
+    # and floor are not shown beside them
+    dev = results_table(
+        report, ROWS, '64x64', 'r1', 'alone', 'teacher:', split='dev'
+    )
+    assert 'LSPet dev PCKh@0.5' in dev.splitlines()[0]
+    assert 'teacher' not in dev and 'floor' not in dev
+    assert dev.splitlines()[2:] == [
+        line
+        for line in table.splitlines()[2:]
+        if 'teacher:' not in line and 'floor:' not in line
+    ]
     # a size with no teacher and rows with no run
     assert (
         'teacher'

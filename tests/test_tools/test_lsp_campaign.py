@@ -11,6 +11,7 @@ generated MPII data with one-epoch schedules.
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import os.path as osp
@@ -108,9 +109,11 @@ def test_configs_carry_the_measured_weights():
             if row.weights_from is None or table.row_size(row.name) != size:
                 continue
             written = records.config_loss_weights(table.repo_path(row.config))
+            factors = dict(row.weight_factors)
             for name, weight in written.items():
                 if name in measured[row.weights_from]:
-                    assert weight == measured[row.weights_from][name], row
+                    expected = measured[row.weights_from][name]
+                    assert weight == expected * factors.get(name, 1.0), row
                     checked += 1
     assert checked >= 10
 
@@ -213,6 +216,57 @@ def test_plan_skips_finished_resumes_killed_refuses_unready(
     )
     Path(teacher_dir, 'epoch_9.pth').write_bytes(b'')
     assert teachers.teacher_dir('128x128', args) != teacher_128
+
+
+def test_study_seeds_epochs_split_and_weight_factors(
+    tmp_path, mpii_root, monkeypatch
+):
+    """A study brings its seeds and schedule; its rows run only on data
+    that scores its split; a row's weight factor scales the measured
+    weight it must carry."""
+    mpii_root = shutil.copytree(mpii_root, tmp_path / 'data')
+    args = campaign_args(tmp_path, mpii_root, '--study', 'screening')
+    assert args.seeds == [0, 1] and args.epochs == 6
+    assert args.rows == list(table.STUDIES['screening']['rows'])
+    assert args.work_root == str(tmp_path / 'work' / 'screening')
+    args = campaign_args(
+        tmp_path, mpii_root, '--study', 'screening', '--seeds', '3',
+        '--epochs', '2', '--rows', 'r6-vkdq'
+    )  # fmt: skip
+    assert args.seeds == [3] and args.epochs == 2
+    # generated MPII data has no converter record: val only
+    with pytest.raises(CampaignError, match='scored on dev.*does not exist'):
+        plan_rows(args)
+    record = Path(mpii_root, 'lsp2mpii.json')
+    record.write_text(json.dumps(dict(num_val=5)))  # no --num-dev: val
+    with pytest.raises(CampaignError, match='scored on dev.*scores val'):
+        plan_rows(args)
+    record.write_text(json.dumps(dict(scored_split='dev', num_dev=5)))
+    teacher_name = osp.basename(fake_teacher(args))
+    set_weights(args, '64x64', teacher_name)
+    plan = plan_rows(args)
+    assert [(run['row'], run['seed']) for run in plan] == [('r6-vkdq', 3)]
+    assert plan[0]['options']['train_cfg.max_epochs'] == 2
+    assert records.data_summary(str(mpii_root))['scored_split'] == 'dev'
+    # the attribution study is scored on val: the dev root is refused
+    val_args = campaign_args(tmp_path, mpii_root, '--study', 'attribution')
+    with pytest.raises(CampaignError, match='scored on val.*scores dev'):
+        plan_rows(val_args)
+    # r6-vkdq carries a quarter of the measured lambda: without its factor
+    # the same config is refused
+    written = records.config_loss_weights(
+        table.repo_path(table.ROWS['r6-vkdq'].config)
+    )
+    full = records.config_loss_weights(table.repo_path(table.FULL))
+    assert written['loss_vkd'] == full['loss_vkd'] * 0.25
+    assert written['loss_fkd'] == full['loss_fkd']
+    monkeypatch.setitem(
+        table.ROWS,
+        'r6-vkdq',
+        dataclasses.replace(table.ROWS['r6-vkdq'], weight_factors=()),
+    )
+    with pytest.raises(CampaignError, match='loss_vkd loss_weight'):
+        plan_rows(args)
 
 
 def scalars(lines):

@@ -20,6 +20,13 @@ lsp_weights = dict(
     loss_sp=0.17,
     loss_reviewkd=0.0032,
 )
+# The fixes that rescale a term at initialisation (configs/lsp/ablation/
+# multikd_litehrnet18_lspet_r6-*.py) get that term's weight from the same
+# rule, measured on their own configs.
+lsp_fix_weights = dict(
+    branch_norm=dict(loss_fkd=0.039),
+    vkd_mask=dict(loss_vkd=0.0012),
+)
 lsp_teacher = '{{fileDirname}}/../simcc_hrnet-w18_1xb32-72e_lspet-64x64.py'
 # SimDR labels of the same relative width at every LSP size (sigma 3 bins
 # at 64 px and split 2 = 2.3% of the input, as in the demo).
