@@ -4,7 +4,11 @@ _base_ = ['../multikd_litehrnet18_mpii.py']
 
 model = dict(
     distill_losses=dict(
-        loss_fkd=dict(weight_adaptation=False, multi_resolution=False),
+        loss_fkd=dict(
+            weight_adaptation=False,
+            multi_resolution=False,
+            **_base_.paper_switches['loss_fkd'],
+        ),
         loss_vkd=None,
     )
 )

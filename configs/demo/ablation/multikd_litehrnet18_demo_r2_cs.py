@@ -3,7 +3,11 @@ _base_ = ['../multikd_litehrnet18_demo.py']
 
 model = dict(
     distill_losses=dict(
-        loss_fkd=dict(weight_adaptation=False, multi_resolution=False),
+        loss_fkd=dict(
+            weight_adaptation=False,
+            multi_resolution=False,
+            **_base_.paper_switches['loss_fkd'],
+        ),
         loss_vkd=None,
     )
 )
