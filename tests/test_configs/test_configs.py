@@ -102,3 +102,38 @@ def test_litehrnet30_differs_from_18_only_in_modules():
     assert spec18.num_modules == (2, 4, 2)
     assert spec30.num_modules == (3, 8, 3)
     assert spec18.num_channels == spec30.num_channels
+
+
+# The paper's form of the switches that depart from it (docs/method.md):
+# the paper's formulas, written here independently of the configs.
+PAPER_FKD = dict(
+    branch_norm=False, attention_detach_student=False, attention_temperature=1
+)
+PAPER_VKD = dict(use_target_weight=False, teacher_error_radius=None)
+ABLATION_ROWS = sorted(
+    p
+    for folder in ('ablation', 'demo/ablation', 'lsp/ablation')
+    for p in (CONFIG_DIR / folder).glob('*_r[2-6]_*.py')
+)
+
+
+@pytest.mark.parametrize('config_path', ABLATION_ROWS, ids=config_id)
+def test_ablation_rows_are_the_papers(config_path):
+    """Rows r2-r6 of every family distil what their name says (``cs``,
+    ``mft``, ``wa``, ``vkd``) with the paper's formulas, whatever
+    departures the default config of the family turns on."""
+    parts = config_path.stem.rsplit('_', 1)[1].split('-')
+    losses = Config.fromfile(str(config_path)).model.distill_losses
+    fkd = losses.loss_fkd
+    assert fkd.type == 'CrossStageAttentionKDLoss'
+    assert fkd.multi_resolution == ('mft' in parts)
+    assert fkd.weight_adaptation == ('wa' in parts)
+    for key, value in PAPER_FKD.items():
+        assert fkd.get(key, value) == value, key
+    if 'vkd' not in parts:
+        assert losses.get('loss_vkd') is None
+        return
+    assert losses.loss_vkd.type == 'VKDLoss'
+    assert losses.loss_vkd.temperature == 1
+    for key, value in PAPER_VKD.items():
+        assert losses.loss_vkd.get(key, value) == value, key
