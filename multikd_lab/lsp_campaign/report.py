@@ -153,7 +153,11 @@ def part_report(campaign: Campaign) -> None:
             campaign.records,
             study['rows'],
             study['comparisons'],
-            references=campaign.out,
+            # the teachers and the floor were scored on val: not beside
+            # runs scored on dev
+            references=campaign.out
+            if study.get('split', 'val') == 'val'
+            else campaign.records,
             reused=reused_runs(campaign, study),
         )
         fresh = study_tables(campaign.study, report)

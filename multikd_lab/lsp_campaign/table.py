@@ -150,6 +150,23 @@ ROW_TABLE: Tuple[Row, ...] = (
         what='VKD: lambda x 0.25',
         paper='-',
     ),
+    # the second screening round, on the first round's winner
+    _ablation(
+        'r6-vkdq-wat2',
+        'cs-mft-watau2-vkdquarter',
+        weight_factors=(('loss_vkd', 0.25),),
+        label='r6, VKD x 0.25, WA at temperature 2',
+        what='VKD: lambda x 0.25; WA: attention_temperature=2',
+        paper='-',
+    ),
+    _ablation(
+        'r6-vkds',
+        'cs-mft-wa-vkdsixteenth',
+        weight_factors=(('loss_vkd', 0.0625),),
+        label="r6, VKD at a sixteenth of the rule's lambda",
+        what='VKD: lambda x 0.0625',
+        paper='-',
+    ),
     _baseline('kd'),
     _baseline(
         'fitnet',
@@ -239,9 +256,20 @@ STUDIES = {
     # switch on r6, for the first 6 epochs of the schedule on the dev split
     # (``split``: the run refuses a data root whose scored split is not dev),
     # seeds 0 and 1; r2 as the cross-stage reference; the tables compare
-    # with r6 (``baseline``: row and its label).
+    # with r6 (``baseline``: row and its label). The second round
+    # (``r6-vkds``, ``r6-vkdq-wat2``) was set after the first's results.
     'screening': dict(
-        rows=('r2', 'r6', 'r6-bn', 'r6-wad', 'r6-wat2', 'r6-vkdm', 'r6-vkdq'),
+        rows=(
+            'r2',
+            'r6',
+            'r6-bn',
+            'r6-wad',
+            'r6-wat2',
+            'r6-vkdm',
+            'r6-vkdq',
+            'r6-vkds',
+            'r6-vkdq-wat2',
+        ),
         comparisons=(
             ('r6', 'r2'),
             ('r6-bn', 'r6'),
@@ -249,6 +277,11 @@ STUDIES = {
             ('r6-wat2', 'r6'),
             ('r6-vkdm', 'r6'),
             ('r6-vkdq', 'r6'),
+            # second round
+            ('r6-vkds', 'r6'),
+            ('r6-vkds', 'r6-vkdq'),
+            ('r6-vkdq-wat2', 'r6-vkdq'),
+            ('r6-vkdq', 'r2'),
         ),
         epochs=6,
         seeds=(0, 1),

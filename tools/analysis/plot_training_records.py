@@ -166,7 +166,9 @@ def draw(records: Sequence[dict], out: str, title: str = '') -> None:
                 label=f'{label}: {name}',
             )
         if data['curve']:
-            curve_ax.plot(*zip(*data['curve']), color=colour, label=label)
+            curve_ax.plot(
+                *zip(*data['curve']), color=colour, label=label, marker='o'
+            )
     panels = (
         (task_ax, 'task loss loss_kpt (epoch mean)', None),
         (terms_ax, 'distillation terms, weighted (epoch mean)', None),
