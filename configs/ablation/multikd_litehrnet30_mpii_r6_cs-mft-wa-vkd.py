@@ -1,6 +1,15 @@
 # Ablation row 6 (LiteHRNet-30): the full method as the paper writes it
 # (cross-stage + MFT + WA + VKD): ../multikd_litehrnet30_mpii.py with every
-# departure from the paper off (`paper_switches`, docs/method.md).
+# departure from the paper off (`paper_switches`, docs/method.md) and
+# the rule's lambda.
 _base_ = ['../multikd_litehrnet30_mpii.py']
 
-model = dict(distill_losses=_base_.paper_switches)
+model = dict(
+    distill_losses=dict(
+        loss_fkd=_base_.paper_switches['loss_fkd'],
+        loss_vkd=dict(
+            **_base_.paper_switches['loss_vkd'],
+            loss_weight=_base_.vkd_rule_weight,
+        ),
+    )
+)

@@ -5,7 +5,7 @@
 # head reads; the teacher's deepest tap (HRNet's backbone.stage4) is
 # already its head's input. Measured against the default to choose it
 # (docs/results.md).
-_base_ = ['./multikd_litehrnet18_demo.py']
+_base_ = ['./ablation/multikd_litehrnet18_demo_r6_cs-mft-wa-vkd.py']
 
 model = dict(
     student_taps=[

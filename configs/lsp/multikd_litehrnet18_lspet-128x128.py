@@ -13,7 +13,9 @@ model = dict(
     student=dict(head=_base_.lsp_head),
     distill_losses=dict(
         loss_fkd=dict(loss_weight=_base_.lsp_weights['loss_fkd']),
-        loss_vkd=dict(loss_weight=_base_.lsp_weights['loss_vkd']),
+        loss_vkd=dict(
+            loss_weight=_base_.lsp_weights['loss_vkd'] * _base_.vkd_dose
+        ),
     ),
 )
 train_cfg = _base_.lsp_train_cfg

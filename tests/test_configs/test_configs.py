@@ -137,3 +137,40 @@ def test_ablation_rows_are_the_papers(config_path):
     assert losses.loss_vkd.temperature == 1
     for key, value in PAPER_VKD.items():
         assert losses.loss_vkd.get(key, value) == value, key
+    assert losses.loss_vkd.loss_weight == rule_vkd_weight(config_path)
+
+
+def rule_vkd_weight(config_path: Path) -> float:
+    """lambda by the rule for a config's family: the LSP record's
+    measurement for the LSP configs, the demo's for the others."""
+    cfg = Config.fromfile(str(config_path))
+    if 'lsp_weights' in cfg:
+        return cfg.lsp_weights['loss_vkd']
+    return cfg.vkd_rule_weight
+
+
+DEFAULTS = [
+    CONFIG_DIR / name
+    for name in (
+        'multikd_litehrnet18_mpii.py',
+        'multikd_litehrnet30_mpii.py',
+        'demo/multikd_litehrnet18_demo.py',
+        'lsp/multikd_litehrnet18_lspet.py',
+        'lsp/multikd_litehrnet18_lspet-128x128.py',
+    )
+]
+
+
+@pytest.mark.parametrize('config_path', DEFAULTS, ids=config_id)
+def test_defaults_are_the_four_parts_with_the_chosen_dose(config_path):
+    """Every family's default distils the four parts as the paper does,
+    except VKD at the dose chosen on the LSPet dev split: a sixteenth of
+    its family's rule lambda."""
+    losses = Config.fromfile(str(config_path)).model.distill_losses
+    fkd, vkd = losses.loss_fkd, losses.loss_vkd
+    assert fkd.multi_resolution and fkd.weight_adaptation
+    for key, value in PAPER_FKD.items():
+        assert fkd.get(key, value) == value, key
+    for key, value in PAPER_VKD.items():
+        assert vkd.get(key, value) == value, key
+    assert vkd.loss_weight == rule_vkd_weight(config_path) * 0.0625

@@ -3,4 +3,12 @@
 # (`paper_switches`, docs/method.md).
 _base_ = ['../multikd_litehrnet18_demo.py']
 
-model = dict(distill_losses=_base_.paper_switches)
+model = dict(
+    distill_losses=dict(
+        loss_fkd=_base_.paper_switches['loss_fkd'],
+        loss_vkd=dict(
+            **_base_.paper_switches['loss_vkd'],
+            loss_weight=_base_.vkd_rule_weight,
+        ),
+    )
+)
