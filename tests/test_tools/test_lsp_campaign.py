@@ -131,13 +131,17 @@ def fake_teacher(args, size='64x64') -> str:
 
 def set_weights(args, size, teacher_name, weight=None):
     """A record of the weights at ``size`` measured with ``teacher_name``:
-    the configs' own numbers, or ``weight`` for every term."""
+    the committed measurement's numbers, or ``weight`` for every term."""
+    committed = json.loads((DATA / f'loss_scales_{size}.json').read_text())
+    measured = {
+        result['config']: {t['name']: t['weight'] for t in result['terms']}
+        for result in committed['results']
+    }
     results = []
     for config in table.weight_configs(size):
-        written = records.config_loss_weights(table.repo_path(config))
         terms = [
             dict(name=name, weight=value if weight is None else weight)
-            for name, value in written.items()
+            for name, value in measured[config].items()
         ]
         results.append(dict(config=config, terms=terms))
     records.write_json(
@@ -257,7 +261,9 @@ def test_study_seeds_epochs_split_and_weight_factors(
     written = records.config_loss_weights(
         table.repo_path(table.ROWS['r6-vkdq'].config)
     )
-    full = records.config_loss_weights(table.repo_path(table.FULL))
+    full = records.config_loss_weights(
+        table.repo_path(table.ROWS['r6'].config)
+    )
     assert written['loss_vkd'] == full['loss_vkd'] * 0.25
     assert written['loss_fkd'] == full['loss_fkd']
     monkeypatch.setitem(
