@@ -304,6 +304,7 @@ STUDIES = {
             ('r6-vkds', 'r6-vkdq'),
             ('r6-vkdq-wat2', 'r6-vkdq'),
             ('r6-vkdq', 'r2'),
+            ('r6-vkds', 'r2'),
         ),
         epochs=6,
         seeds=(0, 1),
