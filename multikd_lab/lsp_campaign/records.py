@@ -11,7 +11,7 @@ from mmengine.config import Config
 
 from ..experiments import iteration_times, val_curve
 from .settings import Campaign
-from .table import REPO_ROOT, TEACHERS
+from .table import REPO_ROOT, STUDIES, TEACHERS
 
 
 def shown_path(path: str) -> str:
@@ -35,8 +35,14 @@ def data_summary(data_root: str) -> dict:
 
 
 def overrides(campaign: Campaign, teacher: bool = False) -> dict:
-    epochs = campaign.teacher_epochs if teacher else campaign.epochs
-    return {'epochs': epochs, 'tiny': campaign.tiny}
+    """What a run changed of its config's schedule (checks, studies)."""
+    if teacher:
+        return {'epochs': campaign.teacher_epochs, 'tiny': campaign.tiny}
+    changed = {'epochs': campaign.epochs, 'tiny': campaign.tiny}
+    factor = STUDIES.get(campaign.study, {}).get('schedule_factor')
+    if factor:  # a study that stretches the schedule
+        changed['schedule_factor'] = factor
+    return changed
 
 
 def write_json(path: str, data: dict) -> None:

@@ -27,11 +27,13 @@ from .table import (
     config_size,
     is_distiller,
     repo_path,
+    schedule_options,
 )
 from .teachers import find_teacher, has_checkpoint
 
 
 def row_options(campaign: Campaign, seed: int) -> dict:
+    factor = STUDIES.get(campaign.study, {}).get('schedule_factor')
     return {
         **experiment_options(
             campaign.data_root,
@@ -40,6 +42,7 @@ def row_options(campaign: Campaign, seed: int) -> dict:
             tiny=campaign.tiny,
         ),
         **RECORD_HOOK,
+        **(schedule_options(factor) if factor else {}),
     }
 
 

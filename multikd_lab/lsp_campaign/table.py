@@ -311,6 +311,15 @@ STUDIES = {
         split='dev',
         baseline=('r6', 'r6'),
     ),
+    # ``longer``: r1, r2 and the default for twice the schedule (32
+    # epochs, the learning-rate step after epoch 20), seed 0, on val: does
+    # the order survive training closer to a plateau?
+    'longer': dict(
+        rows=('r1', 'r2', 'multikd'),
+        comparisons=(('r2', 'r1'), ('multikd', 'r1'), ('multikd', 'r2')),
+        seeds=(0,),
+        schedule_factor=2,
+    ),
 }
 TEACHERS = {
     '64x64': f'{LSP}/simcc_hrnet-w18_1xb32-72e_lspet-64x64.py',
@@ -343,6 +352,30 @@ def weight_configs(size: str, rows: Optional[Sequence[str]] = None):
             if row.weights_from and row_size(row.name) == size
         )
     )
+
+
+def schedule_options(factor: int) -> dict:
+    """``cfg_options`` that stretch the rows' schedule ``factor`` times:
+    the epochs and every epoch-based milestone of
+    ``configs/lsp/_base_/lspet.py``; the iteration-based warm-up stays.
+
+    Returns:
+        dict: ``train_cfg.max_epochs`` and the whole ``param_scheduler``.
+    """
+    base = Config.fromfile(repo_path(f'{LSP}/_base_/lspet.py'))
+    schedulers = []
+    for scheduler in base.lsp_param_scheduler:
+        scheduler = dict(scheduler)
+        if scheduler.get('by_epoch'):
+            scheduler['end'] *= factor
+            scheduler['milestones'] = [
+                epoch * factor for epoch in scheduler['milestones']
+            ]
+        schedulers.append(scheduler)
+    return {
+        'train_cfg.max_epochs': base.lsp_epochs * factor,
+        'param_scheduler': schedulers,
+    }
 
 
 def repo_path(path: str) -> str:

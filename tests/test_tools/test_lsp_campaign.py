@@ -275,6 +275,38 @@ def test_study_seeds_epochs_split_and_weight_factors(
         plan_rows(args)
 
 
+def test_longer_study_doubles_the_schedule(tmp_path, mpii_root):
+    """The longer study trains twice as many epochs with the learning-rate
+    step twice as late; the warm-up and everything else stay the row's."""
+    args = campaign_args(tmp_path, mpii_root, '--study', 'longer')
+    assert args.seeds == [0] and args.epochs is None
+    teacher_name = osp.basename(fake_teacher(args))
+    set_weights(args, '64x64', teacher_name)
+    plan = plan_rows(args)
+    assert [run['row'] for run in plan] == ['r1', 'r2', 'multikd']
+    for run in plan:
+        row_cfg = Config.fromfile(run['config'])
+        cfg = Config.fromfile(run['config'])
+        cfg.merge_from_dict(run['options'])
+        assert cfg.train_cfg.max_epochs == 2 * row_cfg.train_cfg.max_epochs
+        assert cfg.train_cfg.val_interval == 1  # the curve, every epoch
+        warmup, step = cfg.param_scheduler
+        assert warmup == row_cfg.param_scheduler[0]
+        assert step.milestones == [
+            2 * m for m in row_cfg.param_scheduler[1].milestones
+        ]
+        assert step.end == cfg.train_cfg.max_epochs
+        assert {
+            k: v for k, v in step.items() if k not in ('end', 'milestones')
+        } == {
+            k: v
+            for k, v in row_cfg.param_scheduler[1].items()
+            if k not in ('end', 'milestones')
+        }
+    assert records.overrides(args)['schedule_factor'] == 2
+    assert 'schedule_factor' not in records.overrides(args, teacher=True)
+
+
 def scalars(lines):
     return ''.join(json.dumps(line) + '\n' for line in lines)
 
