@@ -71,7 +71,7 @@ def doc_tables(report: dict) -> dict:
         ),
         'lsp-128x128': results_table(
             report,
-            [doc_row(row, '128x128') for row in ('r2', 'r3')],
+            [doc_row(row, '128x128') for row in ('r2', 'r3', 'multikd')],
             '128x128',
             'r2-128x128',
             'r2',
