@@ -560,7 +560,7 @@ def test_campaign_end_to_end(tmp_path):
     assert all(term['weight'] > 0 for term in full['terms'])
     # generated data measure other numbers than the configs carry: refused
     out = tool('--part', 'rows', '--rows', 'r6', '--seeds', '0', ok=False)
-    assert 'write the measured value in the config' in out
+    assert 'write that value in the config' in out
     # as if the measured numbers were written in the config
     set_weights(
         argparse.Namespace(out=str(tmp_path / 'out')),
