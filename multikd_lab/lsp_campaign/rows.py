@@ -1,7 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """``--part rows``: plan the (row, seed) runs, train them, save each."""
 
-import json
 import os.path as osp
 from typing import List, Optional
 
@@ -122,8 +121,7 @@ def check_scored_split(data_root: str, split: str) -> None:
     path = osp.join(data_root, 'lsp2mpii.json')
     scored = None
     if osp.isfile(path):
-        with open(path) as f:
-            scored = json.load(f).get('scored_split', 'val')
+        scored = read_json(path).get('scored_split', 'val')
     if scored is None and split == 'val':
         return  # MPII-format data from elsewhere: val is its scored split
     if scored != split:
