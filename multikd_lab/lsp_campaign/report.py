@@ -22,6 +22,7 @@ from .table import (
     STUDIES,
     TEACHERS,
     repo_path,
+    scored_split,
 )
 
 
@@ -119,7 +120,7 @@ def study_tables(name: str, report: dict) -> dict:
             '64x64',
             *study.get('baseline', ('r1', 'student alone')),
             'teacher: SimDR HRNet-W18',
-            split=study.get('split', 'val'),
+            split=scored_split(study),
         ),
         f'lsp-{name}-differences': differences_table(
             report, study['comparisons']
@@ -156,7 +157,7 @@ def part_report(campaign: Campaign) -> None:
             # the teachers and the floor were scored on val: not beside
             # runs scored on dev
             references=campaign.out
-            if study.get('split', 'val') == 'val'
+            if scored_split(study) == 'val'
             else campaign.records,
             reused=reused_runs(campaign, study),
         )

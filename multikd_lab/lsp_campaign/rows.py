@@ -27,6 +27,7 @@ from .table import (
     is_distiller,
     repo_path,
     schedule_options,
+    scored_split,
 )
 from .teachers import find_teacher, has_checkpoint
 
@@ -147,7 +148,7 @@ def plan_rows(campaign: Campaign) -> List[dict]:
     """
     study = STUDIES.get(campaign.study, {})
     if study:
-        check_scored_split(campaign.data_root, study.get('split', 'val'))
+        check_scored_split(campaign.data_root, scored_split(study))
     runs = []
     for row in campaign.rows:
         config = repo_path(ROWS[row].config)

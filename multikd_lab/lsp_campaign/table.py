@@ -355,6 +355,11 @@ def weight_configs(size: str, rows: Optional[Sequence[str]] = None):
     )
 
 
+def scored_split(study: dict) -> str:
+    """The split a study's rows are scored on: its ``split``, else val."""
+    return study.get('split', 'val')
+
+
 def schedule_options(factor: int) -> dict:
     """``cfg_options`` that stretch the rows' schedule ``factor`` times:
     the epochs and every epoch-based milestone of
