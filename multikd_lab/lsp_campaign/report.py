@@ -4,6 +4,7 @@ generated tables."""
 
 import os.path as osp
 from pathlib import Path
+from typing import Sequence
 
 from ..experiments import experiment_options, mean_pose_floor, write_report
 from ..experiments.doc_blocks import update_blocks
@@ -79,21 +80,6 @@ def doc_tables(report: dict) -> dict:
             teacher,
             floor=False,
         ),
-        'lsp-readme': summary_table(
-            report,
-            [
-                dict(
-                    row=row.name,
-                    label=row.readme,
-                    config_name=short_config_name(row.config),
-                )
-                for row in ROW_TABLE
-                if row.readme
-            ],
-            '64x64',
-            teacher,
-            Path(TEACHERS['64x64']).stem,
-        ),
     }
 
 
@@ -110,10 +96,36 @@ def reused_runs(campaign: Campaign, study: dict) -> list:
     return found
 
 
+def readme_table(report: dict, rows: Sequence[str]) -> str:
+    """The README's short form of ``report``: ``rows`` by their README
+    label, with the 64x64 teacher and the floor."""
+    return summary_table(
+        report,
+        [
+            dict(
+                row=row,
+                label=ROWS[row].readme,
+                config_name=short_config_name(ROWS[row].config),
+            )
+            for row in rows
+        ],
+        '64x64',
+        'teacher: SimDR HRNet-W18',
+        Path(TEACHERS['64x64']).stem,
+    )
+
+
 def study_tables(name: str, report: dict) -> dict:
-    """The generated blocks of a study: its results and differences."""
+    """The generated blocks of a study: its results and differences, and
+    the README's table where the study has one (its ``readme`` rows)."""
     study = STUDIES[name]
+    readme = (
+        {'lsp-readme': readme_table(report, study['readme'])}
+        if 'readme' in study
+        else {}
+    )
     return {
+        **readme,
         f'lsp-{name}': results_table(
             report,
             [doc_row(row) for row in study['rows']],
