@@ -179,7 +179,8 @@ def test_training_state_refuses_what_does_not_match(tmp_path):
     there = str(tmp_path / 'there' / 'teacher-0123')
     part = records / 'teacher-0123.state.part1'
     damaged = part.read_bytes()
-    part.write_bytes(bytes([damaged[0] ^ 0xFF]) + damaged[1:])  # always differs
+    # flip the first byte: the part always differs from the recorded one
+    part.write_bytes(bytes([damaged[0] ^ 0xFF]) + damaged[1:])
     with pytest.raises(ValueError, match='not the recorded checkpoint'):
         restore_training_state(state, str(records), there)
     assert last_checkpoint(there) is None
