@@ -263,6 +263,7 @@ STUDIES = {
             ('r2-vkd', 'r2'),  # VKD
             ('r5', 'r4'),  # MFT given WA
             ('r5', 'r3'),  # WA given MFT
+            ('r5', 'r2'),  # MFT and WA together
             ('r6', 'r5'),  # VKD given MFT and WA
             ('r6', 'r2'),
             ('r6', 'fitnet'),
@@ -271,6 +272,7 @@ STUDIES = {
             ('reviewkd', 'r2'),
             # the default, chosen on dev (the screening study)
             ('multikd', 'r6'),
+            ('multikd', 'r5'),  # VKD at the chosen dose, given MFT and WA
             ('multikd', 'r2'),
             ('multikd', 'fitnet'),
             ('multikd', 'reviewkd'),
