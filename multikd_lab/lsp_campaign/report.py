@@ -26,6 +26,9 @@ from .table import (
     scored_split,
 )
 
+# How the tables label the campaign's teachers.
+TEACHER_LABEL = 'teacher: SimDR HRNet-W18'
+
 
 def save_floor(campaign: Campaign) -> None:
     """The mean-pose floor of the converted split (``floor.json``),
@@ -57,15 +60,15 @@ def short_config_name(config: str) -> str:
 
 
 def doc_tables(report: dict) -> dict:
-    """The generated blocks of ``docs/results.md`` and the README, by
-    name (:mod:`multikd_lab.experiments.doc_blocks`)."""
-    teacher = 'teacher: SimDR HRNet-W18'
+    """The main table's generated blocks of ``docs/results.md``, by name
+    (:mod:`multikd_lab.experiments.doc_blocks`); the README's comes from
+    the attribution study (:func:`study_tables`)."""
     main_rows = [
         doc_row(r.name) for r in ROW_TABLE if r.label and r.name in MAIN_ROWS
     ]
     return {
         'lsp-64x64': results_table(
-            report, main_rows, '64x64', 'r1', 'student alone', teacher
+            report, main_rows, '64x64', 'r1', 'student alone', TEACHER_LABEL
         ),
         'lsp-64x64-differences': differences_table(
             report,
@@ -77,7 +80,7 @@ def doc_tables(report: dict) -> dict:
             '128x128',
             'r2-128x128',
             'r2',
-            teacher,
+            TEACHER_LABEL,
             floor=False,
         ),
     }
@@ -110,7 +113,7 @@ def readme_table(report: dict, rows: Sequence[str]) -> str:
             for row in rows
         ],
         '64x64',
-        'teacher: SimDR HRNet-W18',
+        TEACHER_LABEL,
         Path(TEACHERS['64x64']).stem,
     )
 
@@ -131,7 +134,7 @@ def study_tables(name: str, report: dict) -> dict:
             [doc_row(row) for row in study['rows']],
             '64x64',
             *study.get('baseline', ('r1', 'student alone')),
-            'teacher: SimDR HRNet-W18',
+            TEACHER_LABEL,
             split=scored_split(study),
         ),
         f'lsp-{name}-differences': differences_table(
