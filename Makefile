@@ -17,13 +17,13 @@ install-oldest:  ## build .venv-oldest, the oldest supported stack
 	VENV=$(OLDEST_VENV) CONSTRAINTS=$(OLDEST_CONSTRAINTS) bash tools/install_env.sh
 
 test: install  ## the whole test suite (CPU)
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	$(PY) -m pytest tests multikd_lab/tests $(PYTEST_ARGS)
 
 test-oldest: install-oldest  ## the fast suite (not slow) on the oldest stack
-	$(OLDEST_VENV)/bin/python -m pytest tests -m "not slow" $(PYTEST_ARGS)
+	$(OLDEST_VENV)/bin/python -m pytest tests multikd_lab/tests -m "not slow" $(PYTEST_ARGS)
 
 check-docs: install  ## every path, make target and tool flag the docs quote exists
-	$(PY) -m pytest tests/test_docs $(PYTEST_ARGS)
+	$(PY) -m pytest tests/test_docs multikd_lab/tests/test_docs $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check mmpose_multikd multikd_lab configs tools tests setup.py
@@ -34,7 +34,7 @@ format: install
 	$(VENV)/bin/ruff format mmpose_multikd multikd_lab configs tools tests setup.py
 
 demo: install  ## the main job
-	$(PY) tools/demo.py
+	$(PY) -m multikd_lab.tools.demo
 
 clean:
 	rm -rf work_dirs .pytest_cache

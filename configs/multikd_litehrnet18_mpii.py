@@ -15,7 +15,7 @@ _base_ = ['./simdr/simcc_litehrnet18_8xb64-210e_mpii-256x256.py']
 
 # lambda by the one rule of docs/method.md: lambda * L_vkd starts at
 # 1 x loss_kpt (measured on the demo with its trained teacher by
-# tools/analysis/loss_scales.py: L_vkd 1667 at weight 1, loss_kpt 1.068).
+# multikd_lab/tools/loss_scales.py: L_vkd 1667 at weight 1, loss_kpt 1.068).
 vkd_rule_weight = 0.00064
 # This default distils VKD at a sixteenth of the rule's lambda: the VKD
 # dose that passed the screening on the LSPet dev split with the best dev
@@ -56,7 +56,7 @@ model = dict(
             attention_temperature=1.0,
             # beta, by the one rule of docs/method.md: beta * L_fkd starts
             # at 2 x loss_kpt (measured on the demo with its trained
-            # teacher by tools/analysis/loss_scales.py: L_fkd 1171 at
+            # teacher by multikd_lab/tools/loss_scales.py: L_fkd 1171 at
             # weight 1, loss_kpt 1.068). Every term sums over the batch, so
             # it holds at any batch size; not tuned on any val split.
             loss_weight=0.0018,

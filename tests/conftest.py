@@ -27,7 +27,7 @@ from .helpers import (
 def mpii_root(tmp_path_factory) -> str:
     """A generated MPII data root (``generate_synthetic_mpii``): 6 train and
     4 val images of 96 px, train/val JSON and ``mpii_gt_val.mat``."""
-    from mmpose_multikd.datasets import generate_synthetic_mpii
+    from mmpose_multikd.data_prep import generate_synthetic_mpii
 
     root = tmp_path_factory.mktemp('mpii_generated')
     generate_synthetic_mpii(

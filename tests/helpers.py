@@ -5,6 +5,7 @@ import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
+from typing import Dict, Optional
 
 import numpy as np
 
@@ -38,9 +39,63 @@ def write_headboxes(annotations: list, mat_path: str) -> None:
 
 def data_root_options(data_root: str) -> list:
     """``--cfg-options`` that point an MPII config at ``data_root``."""
-    from multikd_lab.experiments import data_root_options as options
+    from mmpose_multikd.data_prep import data_root_options as options
 
     return [f'{key}={value}' for key, value in options(data_root).items()]
+
+
+def run_options(
+    data_root: str, seed: int, epochs: Optional[int] = None
+) -> Dict[str, object]:
+    """``cfg_options`` of a test run: its data root and seed, and a
+    schedule of ``epochs`` validated and saved at its end."""
+    from mmpose_multikd.data_prep import data_root_options as options
+
+    result = {'randomness.seed': seed, **options(str(data_root))}
+    if epochs is not None:
+        result.update(
+            {
+                'train_cfg.max_epochs': epochs,
+                'train_cfg.val_interval': epochs,
+                'default_hooks.checkpoint.interval': epochs,
+            }
+        )
+    return result
+
+
+def load_config(
+    config_path: str, work_dir: str, cfg_options: Optional[dict] = None
+):
+    """A config with ``cfg_options`` merged and ``work_dir`` set."""
+    from mmengine.config import Config
+
+    cfg = Config.fromfile(config_path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    cfg.work_dir = work_dir
+    if cfg.get('visualizer') is not None:
+        # one visualizer per run (MMEngine reuses one of the same name)
+        cfg.visualizer.name = f'visualizer:{work_dir}'
+    return cfg
+
+
+def train_and_test(
+    config_path: str, work_dir: str, cfg_options: Optional[dict] = None
+) -> Dict[str, float]:
+    """Train a config with MMEngine's Runner, then test it.
+
+    Returns:
+        dict: ``PCKh`` and ``PCKh@0.1`` of MMPose's ``MpiiPCKAccuracy``.
+    """
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner
+
+    cfg = load_config(config_path, work_dir, cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmpose'))
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    metrics = runner.test()
+    return {'PCKh': metrics['PCK'], 'PCKh@0.1': metrics['PCK@0.1']}
 
 
 def val_sample(data_root: str, index: int = 0) -> tuple:

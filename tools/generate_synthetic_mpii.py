@@ -3,7 +3,7 @@
 
 Writes ``images/*.png`` and ``annotations/{mpii_train.json, mpii_val.json,
 mpii_gt_val.mat}`` under OUT_DIR, the layout MMPose's ``MpiiDataset`` reads
-(see ``mmpose_multikd/datasets/synthetic_mpii/`` for the format and its
+(see ``mmpose_multikd/data_prep/synthetic_mpii/`` for the format and its
 1-based coordinates). Example::
 
     python tools/generate_synthetic_mpii.py data/synthetic_mpii \\
@@ -21,7 +21,7 @@ from typing import List, Optional
 import cv2
 import numpy as np
 
-from mmpose_multikd.datasets import generate_synthetic_mpii
+from mmpose_multikd.data_prep import generate_synthetic_mpii
 
 # MPII limbs (joint index pairs) and their preview colours (BGR):
 # right side red, left side blue, centre line green.

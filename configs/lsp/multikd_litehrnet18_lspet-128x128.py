@@ -2,8 +2,8 @@
 # (r2, r3): the MPII distiller config (same losses and switches) with the
 # LSP teacher of this size and the LSP student, on LSPet with the LSP
 # student schedule. beta and lambda follow the rule of docs/method.md,
-# measured with this size's LSP teacher (`tools/run_lsp_campaign.py --part
-# weights`; written in _base_/lspet-128x128.py). The campaign command
+# measured with this size's LSP teacher (`multikd_lab.tools.run_lsp_campaign
+# --part weights`; written in _base_/lspet-128x128.py). The campaign command
 # sets model.teacher_ckpt to the cached teacher.
 _base_ = ['../multikd_litehrnet18_mpii.py', './_base_/lspet-128x128.py']
 

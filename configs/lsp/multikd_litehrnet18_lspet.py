@@ -2,7 +2,7 @@
 # config (same losses and switches) with the LSP teacher of this size and
 # the LSP student, on LSPet with the LSP student schedule. beta and lambda
 # follow the rule of docs/method.md, measured with this size's LSP teacher
-# (`tools/run_lsp_campaign.py --part weights`; written in
+# (`multikd_lab/tools/run_lsp_campaign.py --part weights`; written in
 # _base_/lspet-64x64.py). The campaign command sets model.teacher_ckpt
 # to the cached teacher.
 _base_ = ['../multikd_litehrnet18_mpii.py', './_base_/lspet-64x64.py']

@@ -1,7 +1,8 @@
 # LSP teacher at 128x128, for the rows that settle MFT (r2, r3 at 128x128):
 # the 64x64 LSP teacher's network (SimDR HRNet with W18 widths) fine-tuned
 # at 128x128 for 12 epochs (1,500 iterations; x0.1 after 5/8, epoch 8),
-# validated every 4 epochs. `tools/run_lsp_campaign.py --part teacher`
+# validated every 4 epochs. `multikd_lab.tools.run_lsp_campaign --part
+# teacher`
 # starts it from the trained 64x64 teacher (`load_from`: every weight but
 # the SimDR head's two linears, whose sizes follow the input) and caches
 # it. Trained from scratch at 128x128 for the 64x64 teacher's 9,000

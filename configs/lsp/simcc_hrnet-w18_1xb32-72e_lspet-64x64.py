@@ -1,7 +1,7 @@
 # LSP teacher at 64x64: the SimDR HRNet teacher config of MPII with
 # HRNet-W18 widths and no ImageNet init (the demo teacher's network), on
 # LSPet with the LSP teacher schedule. Trained once by
-# `tools/run_lsp_campaign.py --part teacher` and cached.
+# `multikd_lab/tools/run_lsp_campaign.py --part teacher` and cached.
 _base_ = [
     '../simdr/simcc_hrnet-w32_8xb64-210e_mpii-256x256.py',
     './_base_/lspet-64x64.py',

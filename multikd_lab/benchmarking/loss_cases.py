@@ -1,7 +1,7 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""The cases of ``tools/benchmark_train.py`` that isolate the cross-stage
-loss: the loss alone and its alignment convolutions alone, on the stage
-features tapped from one real distiller step."""
+"""The cases of ``multikd_lab.tools.benchmark_train`` that isolate the
+cross-stage loss: the loss alone and its alignment convolutions alone, on
+the stage features tapped from one real distiller step."""
 
 from typing import Callable, Tuple
 
@@ -11,9 +11,11 @@ from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmpose.registry import MODELS
 
+from mmpose_multikd.models.distillers import as_branch_list
 from mmpose_multikd.models.losses import CrossStageAttentionKDLoss
-from mmpose_multikd.models.utils import as_branch_list
-from mmpose_multikd.models.utils.aligned_distance import stacked_branch_weights
+from mmpose_multikd.models.losses.cross_stage.aligned_distance import (
+    stacked_branch_weights,
+)
 
 
 def adam(model: torch.nn.Module) -> OptimWrapper:

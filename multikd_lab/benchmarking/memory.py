@@ -19,6 +19,11 @@ from typing import Callable, Dict, List
 
 import torch
 
+# The repository root, which holds the lab (not installed).
+LAB_PARENT = os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+)
+
 # Printed by a memory child on its last line, read by the parent.
 MEMORY_TAG = 'BENCHMARK_MEMORY_JSON '
 
@@ -110,7 +115,16 @@ def memory_in_subprocess(argv: List[str]) -> Dict[str, float]:
         dict: ``peak_rss_mb`` and ``peak_over_import_mb``.
     """
     proc = subprocess.run(
-        [sys.executable, *argv], capture_output=True, text=True
+        [sys.executable, *argv],
+        capture_output=True,
+        text=True,
+        # ``python -m multikd_lab...`` finds the lab from any folder
+        env=dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(
+                [LAB_PARENT, os.environ.get('PYTHONPATH', '')]
+            ),
+        ),
     )
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(MEMORY_TAG):

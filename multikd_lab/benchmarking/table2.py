@@ -1,6 +1,7 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
-"""The systems of the paper's Table 2, as ``tools/benchmark.py --table2``
-measures them: one list, in the paper's order.
+"""The systems of the paper's Table 2, as
+``multikd_lab.tools.benchmark --table2`` measures them: one list, in the
+paper's order.
 
 Each row names the system as the paper does, the config that stands for it
 (an ``mmpose::`` path into MMPose's installed configs, or one of ours), the

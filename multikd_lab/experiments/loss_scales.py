@@ -1,6 +1,6 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Distillation loss weights by one rule: each term a fixed multiple of
-``loss_kpt`` at the start of training (``tools/analysis/loss_scales.py``
+``loss_kpt`` at the start of training (``multikd_lab/tools/loss_scales.py``
 and the LSP campaign's ``--part weights`` use it).
 
 For every distiller config: build it as training would (MMEngine's seed,
@@ -8,7 +8,7 @@ For every distiller config: build it as training would (MMEngine's seed,
 distillation loss's ``loss_weight`` to 1, run ``model.loss`` on the first
 ``batches`` training batches of the config's own dataloader (MMPose's
 pipeline) and average each term. A term that reads stage features
-(``DISTILL_INPUTS == 'stage_feats'``) gets the weight that makes it start
+(one that takes ``student_stage_feats``) gets the weight that makes it start
 at ``feature_multiple`` x ``loss_kpt``, a term that reads the teacher
 head's outputs (``'simcc'``, ``'teacher_heatmaps'``) at
 ``distribution_multiple`` x ``loss_kpt``:
@@ -45,11 +45,11 @@ class LossScaleRule:
     distribution_multiple: float = 1.0
 
 
-KIND_OF_INPUTS = {
-    'stage_feats': 'feature',
-    'simcc': 'distribution',
-    'teacher_heatmaps': 'distribution',
-}
+def input_kind(input_names) -> str:
+    """'feature' for a loss on stage features, else 'distribution'."""
+    return (
+        'feature' if 'student_stage_feats' in input_names else 'distribution'
+    )
 
 
 def two_digits(value: float) -> float:
@@ -113,7 +113,7 @@ def measure(config_path: str, rule: LossScaleRule) -> Dict[str, object]:
     loss_kpt = means.pop('loss_kpt')
     terms = []
     for name, value in means.items():
-        kind = KIND_OF_INPUTS[model.distill_inputs[name]]
+        kind = input_kind(model.distill_inputs[name])
         multiple = (
             rule.feature_multiple
             if kind == 'feature'

@@ -1,10 +1,10 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """Train-then-test one config with MMEngine's Runner; the mean-pose floor.
 
-Used by ``tools/demo.py`` and ``tools/run_ablation.py``. Everything runs
-through MMEngine's real ``Runner`` (the same code path as ``mim train`` /
-``mim test``); this module only times it, collects the metrics and writes
-them to the run's ``result.json``.
+Used by ``multikd_lab.tools.demo`` and ``multikd_lab.tools.run_ablation``.
+Everything runs through MMEngine's real ``Runner`` (the same code path as ``mim
+train`` / ``mim test``); this module only times it, collects the metrics and
+writes them to the run's ``result.json``.
 """
 
 import json

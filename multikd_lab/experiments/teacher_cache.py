@@ -2,9 +2,9 @@
 """Train a demo teacher once and reuse it: a cache keyed by what it learned.
 
 The demo teachers train for minutes on a CPU and every demo or ablation run
-distils from the same one, so ``make demo`` and ``tools/run_ablation.py``
-train a teacher only when no run with the same key exists. The key is a
-hash of
+distils from the same one, so ``make demo`` and
+``multikd_lab.tools.run_ablation`` train a teacher only when no run with
+the same key exists. The key is a hash of
 
 - the parts of the resolved config (after the run's ``cfg_options``) that
   MMEngine's Runner builds the run from (:data:`RUN_KEYS`: the model, the
@@ -27,7 +27,7 @@ import os
 import os.path as osp
 from typing import Dict, Optional
 
-from mmpose_multikd.datasets.lsp import META_FILE as LSP_CONVERSION_RECORD
+from mmpose_multikd.data_prep.lsp import META_FILE as LSP_CONVERSION_RECORD
 
 from .options import load_config
 from .runner import run_experiment

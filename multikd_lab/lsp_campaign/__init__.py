@@ -1,7 +1,7 @@
 # Copyright (c) mmpose-multikd contributors. All rights reserved.
 """The LSP campaign in parts: teacher, loss weights, rows over seeds,
-report (``tools/run_lsp_campaign.py`` is its command line; its rules are
-in ``docs/lsp.md``).
+report (``python -m multikd_lab.tools.run_lsp_campaign`` is its command
+line; its rules are in ``docs/lsp.md``).
 
 - :mod:`.table`: the rows, teachers and studies, as data;
 - :mod:`.settings`: :class:`Campaign`, the settings every part reads;

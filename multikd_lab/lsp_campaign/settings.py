@@ -43,6 +43,7 @@ class Campaign:
     jobs: int = 2
     dry_run: bool = False
     remeasure: bool = False
+    train_teacher: bool = False
     iters: int = 30
     skip: int = 5
     batches: int = 3
@@ -52,7 +53,7 @@ class Campaign:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line of ``tools/run_lsp_campaign.py``."""
+    """The command line of ``multikd_lab/tools/run_lsp_campaign.py``."""
     parser = argparse.ArgumentParser(description=DESCRIPTION)
     parser.add_argument(
         '--part',
@@ -128,6 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
         '--remeasure',
         action='store_true',
         help='--part weights: measure again over weights already measured',
+    )
+    parser.add_argument(
+        '--train-teacher',
+        action='store_true',
+        help='--part teacher: train a teacher that the records hold under '
+        'another key, or whose weights file is missing (refused otherwise)',
     )
     parser.add_argument('--iters', type=int, default=30, help='--part time')
     parser.add_argument(

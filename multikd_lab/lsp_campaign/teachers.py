@@ -166,6 +166,8 @@ def part_teacher(campaign: Campaign) -> None:
         done = find_teacher(size, campaign) is not None
         if not done and not campaign.dry_run:
             restore_teacher_state(size, work_dir, campaign)
+            if not has_checkpoint(work_dir):
+                check_no_recorded_teacher(size, work_dir, campaign)
         state = (
             'cached'
             if done
@@ -194,6 +196,44 @@ def part_teacher(campaign: Campaign) -> None:
             save_teacher(size, teacher, campaign)
         # a state saved while it trained is superseded by its weights
         remove_teacher_state(work_dir, campaign)
+
+
+def check_no_recorded_teacher(
+    size: str, work_dir: str, campaign: Campaign
+) -> None:
+    """Refuse to train a teacher from scratch that the records hold.
+
+    A teacher is trained anew only when no record of it exists, or when
+    ``--train-teacher`` says so: a record under another key means other
+    data, config or seed than the record's (e.g. data converted another
+    way), and a record under this key whose weights file is missing means
+    the file was not put in place; hours of training would hide either.
+
+    Raises:
+        CampaignError: Naming both keys, or the missing file.
+    """
+    record_path = teacher_record_path(campaign.out, size)
+    record = read_json(record_path)
+    if not record or campaign.train_teacher:
+        return
+    name = osp.basename(work_dir)
+    weights = teacher_weights_path(campaign.weights_dir, work_dir)
+    if record.get('cache') != name:
+        raise CampaignError(
+            f'the {size} teacher of {record_path} is '
+            f"{record.get('cache')}, but this config, seed and data give "
+            f'{name} (key {name.rsplit("-", 1)[-1]} here, '
+            f"{str(record.get('cache')).rsplit('-', 1)[-1]} on record): "
+            f'convert the data with the command of docs/lsp.md (--data-root '
+            f'{campaign.teacher_data_root}) and keep configs/lsp as '
+            'recorded, or pass --train-teacher to train a new teacher'
+        )
+    raise CampaignError(
+        f'the {size} teacher {name} is on record ({record_path}) but its '
+        f'weights are neither in {work_dir} nor at {weights}: put the file '
+        'there (docs/lsp.md, "Running it", restores it from the '
+        "repository's history), or pass --train-teacher to train it again"
+    )
 
 
 def teacher_state_prefix(weights_dir: str, work_dir: str) -> str:

@@ -433,7 +433,7 @@ def test_export_and_infer_tools(exported, mpii_root, tmp_path):
 
 @pytest.mark.slow
 def test_latency_tool_reports_both_backends(exported, tmp_path):
-    """tools/deploy/benchmark_onnx.py on an existing export: one row per
+    """multikd_lab/tools/benchmark_onnx.py on an existing export: one row per
     batch size, speed-up = PyTorch / onnxruntime of the medians."""
     out = tmp_path / 'onnx.json'
     result = subprocess.run(

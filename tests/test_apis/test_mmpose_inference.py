@@ -14,7 +14,7 @@ from mmengine.runner import Runner
 from mmpose.apis import MMPoseInferencer, inference_topdown, init_model
 
 from mmpose_multikd.apis import init_student
-from multikd_lab.experiments import data_root_options
+from mmpose_multikd.data_prep import data_root_options
 
 from ..helpers import REPO_ROOT, val_sample
 

@@ -13,9 +13,7 @@ import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
-from multikd_lab.experiments import experiment_options, run_experiment
-
-from ..helpers import REPO_ROOT
+from ..helpers import REPO_ROOT, run_options, train_and_test
 
 BASELINES = sorted((REPO_ROOT / 'configs' / 'demo' / 'baselines').glob('*.py'))
 DEMO_TEACHER = REPO_ROOT / 'configs' / 'demo' / 'simcc_hrnet-w18_demo.py'
@@ -45,7 +43,7 @@ def test_every_compared_method_has_a_config():
 def test_baseline_trains_on_generated_mpii(
     config, mpii_root, demo_teacher_ckpt, tmp_path
 ):
-    options = experiment_options(mpii_root, seed=0, epochs=1)
+    options = run_options(mpii_root, seed=0, epochs=1)
     options.update(
         {
             'model.teacher_ckpt': demo_teacher_ckpt,
@@ -59,7 +57,7 @@ def test_baseline_trains_on_generated_mpii(
             'test_dataloader.persistent_workers': False,
         }
     )
-    result = run_experiment(str(config), str(tmp_path), options)
+    result = train_and_test(str(config), str(tmp_path), options)
     assert 0.0 <= result['PCKh'] <= 100.0
     logged = [
         json.loads(line)

@@ -131,7 +131,9 @@ def quoted() -> List[Tuple[str, int, str]]:
 def test_docs_are_found():
     commands = quoted()
     assert len(DOCS) > 5 and len(commands) > 100
-    assert any('tools/run_lsp_campaign.py' in c for _, _, c in commands)
+    assert any(
+        'multikd_lab/tools/run_lsp_campaign.py' in c for _, _, c in commands
+    )
 
 
 def exists(path: str) -> bool:

@@ -12,9 +12,9 @@ from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
 from mmpose_multikd.engine import Float32HeadOutputHook
-from multikd_lab.benchmarking import synthetic_batch
 
 from ..helpers import REPO_ROOT
+from ..test_models.test_distillers.test_multikd_distiller import make_batch
 
 STUDENT_CFG = (
     REPO_ROOT
@@ -33,9 +33,9 @@ def student_and_batch():
     cfg = Config.fromfile(str(STUDENT_CFG))
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).train()
-    head = cfg.model.head
-    batch = synthetic_batch(head.decoder, 2, head.out_channels)
-    return model, model.data_preprocessor(batch, True)
+    # preprocessed images with MMPose's SimDR labels at the config's size
+    inputs, samples = make_batch(batch_size=2)
+    return model, dict(inputs=inputs, data_samples=samples)
 
 
 def bf16_loss(model, data):

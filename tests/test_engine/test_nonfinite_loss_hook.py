@@ -14,10 +14,9 @@ from mmengine.logging import MessageHub
 from mmengine.runner import EpochBasedTrainLoop, Runner
 from mmpose.registry import HOOKS, MODELS
 
-from mmpose_multikd.datasets import generate_synthetic_mpii
+from mmpose_multikd.data_prep import data_root_options, generate_synthetic_mpii
 from mmpose_multikd.engine import NonFiniteLossHook
 from mmpose_multikd.models.losses import VKDLoss
-from multikd_lab.experiments import data_root_options
 
 from ..helpers import REPO_ROOT
 

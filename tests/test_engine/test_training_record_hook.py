@@ -11,9 +11,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from mmpose.registry import HOOKS, MODELS
 
-from mmpose_multikd.datasets import generate_synthetic_mpii
+from mmpose_multikd.data_prep import data_root_options, generate_synthetic_mpii
 from mmpose_multikd.engine import TrainingRecordHook
-from multikd_lab.experiments import data_root_options
 
 from ..helpers import REPO_ROOT
 

@@ -39,11 +39,11 @@ from mmengine.optim import AmpOptimWrapper, OptimWrapper
 from mmpose.registry import MODELS
 
 import mmpose_multikd.models.losses as plugin_losses
-from mmpose_multikd.models.utils.channel_products import (
+from mmpose_multikd.models.losses.cross_stage.channel_products import (
     ResizedChannelDots,
     branch_products,
 )
-from mmpose_multikd.models.utils.keypoint_targets import keypoint_weights
+from mmpose_multikd.models.losses.distill_loss import keypoint_weights
 from mmpose_multikd.models.utils.precision import (
     autocast_disabled,
     autocast_enabled,
@@ -75,7 +75,7 @@ NO_CPU_FP16 = pytest.mark.skipif(
     not cpu_autocast_takes(torch.float16),
     reason=f'the CPU autocast of torch {torch.__version__} takes only '
     'bfloat16 (float16 from torch 2.2 on); float16 is checked on CUDA '
-    'by tools/gpu_check.sh',
+    'by multikd_lab/tools/gpu/gpu_check.sh',
 )
 AMP_DTYPES = [
     pytest.param(torch.float16, id='fp16', marks=NO_CPU_FP16),

@@ -26,8 +26,7 @@ from mmengine.config import Config
 from mmpose.registry import MODELS
 
 import mmpose_multikd  # noqa: F401  (MMEngine checkpoint safe globals)
-from mmpose_multikd.datasets import generate_synthetic_mpii
-from multikd_lab.experiments import data_root_options
+from mmpose_multikd.data_prep import data_root_options, generate_synthetic_mpii
 
 from ..helpers import REPO_ROOT
 

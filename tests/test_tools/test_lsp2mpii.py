@@ -11,15 +11,13 @@ import importlib.util
 import json
 import os
 import os.path as osp
-import shutil
 
 import cv2
 import numpy as np
 import pytest
 from scipy.io import loadmat, savemat
 
-from mmpose_multikd.datasets import lsp
-from mmpose_multikd.datasets.lsp import (
+from mmpose_multikd.data_prep.lsp import (
     LSP_TO_MPII,
     LSPConversionError,
     convert_lsp_to_mpii,
@@ -27,6 +25,7 @@ from mmpose_multikd.datasets.lsp import (
     load_lsp_joints,
     lsp_to_mpii_joints,
 )
+from mmpose_multikd.data_prep.lsp import converter as lsp
 
 from ..helpers import REPO_ROOT
 
@@ -283,34 +282,6 @@ def test_dev_split_is_disjoint_and_keeps_train(lspet_dir, tmp_path):
         )
     with pytest.raises(LSPConversionError, match='needs --num-train'):
         convert_lsp_to_mpii(src, str(tmp_path / 'y'), num_val=6, num_dev=2)
-
-
-def test_same_bytes_from_another_folder_keep_the_teacher_key(
-    lspet_dir, tmp_path
-):
-    """The converter records its absolute source paths; the teacher cache
-    key covers the data's bytes, not where they were converted from."""
-    from multikd_lab.experiments import experiment_options, teacher_key
-
-    src, _, _ = lspet_dir
-    elsewhere = tmp_path / 'another' / 'copy_of_lspet'
-    shutil.copytree(src, elsewhere)
-    teacher = str(
-        REPO_ROOT / 'configs/lsp/simcc_hrnet-w18_1xb32-72e_lspet-64x64.py'
-    )
-    keys = []
-    for source, out in ((src, 'a'), (str(elsewhere), 'b')):
-        root = str(tmp_path / out)
-        convert_lsp_to_mpii(source, root, num_val=6, num_train=10, seed=1)
-        record = json.loads((tmp_path / out / 'lsp2mpii.json').read_text())
-        assert record['source'] == osp.abspath(source)
-        keys.append(teacher_key(teacher, root, experiment_options(root, 0)))
-    assert keys[0] == keys[1]
-    # other bytes: another key
-    first_train = tmp_path / 'b' / 'annotations' / 'mpii_train.json'
-    first_train.write_text(first_train.read_text().replace('1', '2', 1))
-    root = str(tmp_path / 'b')
-    assert teacher_key(teacher, root, experiment_options(root, 0)) != keys[0]
 
 
 def _assert_nothing_written(tmp_path, out):

@@ -18,8 +18,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
-from pathlib import Path
 
 import matplotlib
 
@@ -31,10 +29,7 @@ from mmengine.registry import init_default_scope  # noqa: E402
 from mmengine.runner import Runner, load_checkpoint  # noqa: E402
 from mmpose.registry import MODELS  # noqa: E402
 
-# multikd_lab (the experiment lab) sits in the repository, not installed
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from multikd_lab.experiments import data_root_options  # noqa: E402
+from mmpose_multikd.data_prep import data_root_options
 
 
 def parse_args() -> argparse.Namespace:

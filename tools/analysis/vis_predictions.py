@@ -24,8 +24,6 @@ are not scored).
 import argparse
 import os
 import os.path as osp
-import sys
-from pathlib import Path
 from typing import List, Sequence, Tuple
 
 import cv2
@@ -38,11 +36,7 @@ from mmpose.registry import DATASETS, VISUALIZERS
 from mmpose.structures import PoseDataSample
 
 from mmpose_multikd.apis import init_student, pose_data_sample
-
-# multikd_lab (the experiment lab) sits in the repository, not installed
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from multikd_lab.experiments import data_root_options
+from mmpose_multikd.data_prep import data_root_options
 
 # MpiiPCKAccuracy leaves pelvis (6) and thorax (7) out of its mean
 UNSCORED_JOINTS = (6, 7)

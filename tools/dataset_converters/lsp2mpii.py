@@ -15,13 +15,13 @@ images), ``annotations/mpii_{train,val}.json`` and
 an MPII config at it by overriding the dataloaders' ``data_root`` and the
 val/test ``headbox_file`` (``docs/lsp.md``). The joint mapping,
 pelvis/thorax, person box, head size and split rules are in
-``docs/lsp.md`` and ``mmpose_multikd/datasets/lsp.py``.
+``docs/lsp.md`` and ``mmpose_multikd/data_prep/lsp/converter.py``.
 """
 
 import argparse
 import sys
 
-from mmpose_multikd.datasets.lsp import (
+from mmpose_multikd.data_prep.lsp import (
     DEFAULT_SCALE_FACTOR,
     PELVIS_THORAX_RULES,
     LSPConversionError,

@@ -4,7 +4,7 @@ _base_ = ['../../demo/multikd_litehrnet18_demo.py']
 
 # Weight by the one rule of docs/method.md, as for Multi-KD: a feature
 # term starts at 2 x loss_kpt (measured on the demo with its trained
-# teacher by tools/analysis/loss_scales.py: L 1596 at weight 1,
+# teacher by multikd_lab/tools/loss_scales.py: L 1596 at weight 1,
 # loss_kpt 1.068). The paper's weight: 1.
 model = dict(
     distill_losses=dict(

@@ -7,8 +7,9 @@ lsp_input_size = (64, 64)
 # The distillation weights of this size, by the rule of docs/method.md
 # (a feature term starts at 2 x loss_kpt, a distribution term at 1 x),
 # measured with the 64x64 LSP teacher on train batches at initialisation:
-# `tools/run_lsp_campaign.py --part weights` writes the measurement to
-# docs/data/lsp/loss_scales_64x64.json and prints these lines; the campaign
+# `python -m multikd_lab.tools.run_lsp_campaign --part weights` writes the
+# measurement to docs/data/lsp/loss_scales_64x64.json and prints these
+# lines; the campaign
 # refuses a distiller whose config differs from the measurement.
 lsp_weights = dict(
     loss_fkd=0.0063,
@@ -19,6 +20,8 @@ lsp_weights = dict(
     loss_at=15.0,
     loss_sp=0.17,
     loss_reviewkd=0.0032,
+    loss_fea=0.0,  # DWPose's FeaLoss (alpha_fea): to be measured
+    loss_logit=0.0,  # DWPose's KDLoss (weight): to be measured
 )
 # The fixes that rescale a term at initialisation (configs/lsp/ablation/
 # multikd_litehrnet18_lspet_r6-*.py) get that term's weight from the same

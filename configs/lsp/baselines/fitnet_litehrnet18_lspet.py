@@ -2,7 +2,7 @@
 # config (LSPet, 64x64, the LSP teacher and student schedule) with this loss
 # instead. Its weight follows the same rule as Multi-KD's (docs/method.md:
 # a feature term starts at 2 x loss_kpt), measured with the LSP teacher by
-# `tools/run_lsp_campaign.py --part weights` (recorded in
+# `multikd_lab/tools/run_lsp_campaign.py --part weights` (recorded in
 # docs/data/lsp/loss_scales_64x64.json, written in _base_/lspet-64x64.py).
 _base_ = ['../multikd_litehrnet18_lspet.py']
 

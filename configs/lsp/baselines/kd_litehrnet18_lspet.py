@@ -3,7 +3,7 @@
 # instead. Its weight follows the same rule as Multi-KD's (docs/method.md:
 # a distribution term starts at 1 x loss_kpt), measured with the LSP
 # teacher by
-# `tools/run_lsp_campaign.py --part weights` (recorded in
+# `multikd_lab/tools/run_lsp_campaign.py --part weights` (recorded in
 # docs/data/lsp/loss_scales_64x64.json, written in _base_/lspet-64x64.py).
 _base_ = ['../multikd_litehrnet18_lspet.py']
 

@@ -184,7 +184,12 @@ class TrainingRecordHook(Hook):
             with torch.enable_grad():
                 data = model.data_preprocessor(data_batch, True)
                 with runner.optim_wrapper.optim_context(model):
-                    losses = model._run_forward(data, mode='loss')
+                    # the preprocessor gives a dict (MMPose) or a sequence
+                    losses = (
+                        model(**data, mode='loss')
+                        if isinstance(data, dict)
+                        else model(*data, mode='loss')
+                    )
                 terms = {
                     name: sum(value) if isinstance(value, list) else value
                     for name, value in losses.items()

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Sequence, Tuple, Union
 
 import torch.nn as nn
 
-from ..utils.loss_weight_schedule import SCHEDULE_KEYS, SCHEDULE_TYPES
+from .loss_weight_schedule import SCHEDULE_KEYS, SCHEDULE_TYPES
 
 
 def signature_options(init: Callable) -> Tuple[str, ...]:

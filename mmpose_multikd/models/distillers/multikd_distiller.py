@@ -11,12 +11,21 @@ from mmpose.registry import MODELS
 from mmpose.utils.typing import ForwardResults, OptSampleList, SampleList
 from torch import Tensor
 
-from ..utils.feature_taps import FeatureTaps, default_tap_paths
-from ..utils.keypoint_targets import keypoint_labels, keypoint_weights
-from ..utils.loss_weight_schedule import linear_decay_factor
+from ..losses.distill_loss import (
+    CAPTURE_STUDENT_SIMCC,
+    CAPTURE_STUDENT_STAGES,
+    CAPTURE_TEACHER_HEAD,
+    CAPTURE_TEACHER_STAGES,
+    DISTILL_INPUTS,
+    INPUT_GROUPS,
+    DistillStep,
+    resolve_distill_inputs,
+)
 from ..utils.model_config import ModelSpec, load_model_config
 from ..utils.precision import float32_output_hook
 from .config_checks import check_distiller_options, signature_options
+from .feature_taps import FeatureTaps, default_tap_paths
+from .loss_weight_schedule import linear_decay_factor
 from .network_checks import check_heads_agree, check_same_preprocessing
 from .teacher_checkpoint import (
     drop_teacher_state,
@@ -24,12 +33,6 @@ from .teacher_checkpoint import (
     load_teacher_weights,
 )
 
-# What a distillation loss is called with (see ``DISTILL_INPUTS``).
-STAGE_FEATS = 'stage_feats'
-SIMCC = 'simcc'
-TEACHER_HEATMAPS = 'teacher_heatmaps'
-# The inputs that need the student's SimDR logits and the teacher's head.
-HEAD_OUTPUT_INPUTS = (SIMCC, TEACHER_HEATMAPS)
 # The modules of MMPose's SimCCHead whose outputs are (pred_x, pred_y).
 SIMCC_HEAD_TAPS = ('head.mlp_head_x', 'head.mlp_head_y')
 
@@ -47,17 +50,20 @@ class MultiKDDistiller(BaseModel):
     where ``w_j`` is each loss's ``loss_weight`` (beta for ``loss_fkd``,
     lambda for ``loss_vkd``) and ``s(t)`` the optional loss-weight schedule.
 
-    Each distillation loss declares what it is called with, through its
-    class attribute ``DISTILL_INPUTS`` or an ``inputs`` key in its config:
+    Each distillation loss declares what it is called with (the contract
+    in :mod:`..losses.distill_loss`): the names of its ``forward``'s
+    arguments in ``distill_inputs`` (a :class:`DistillLoss`), or an
+    ``inputs`` key in its config. A step captures only what the declared
+    inputs need, e.g.
 
-    - ``'stage_feats'``: ``loss(student_stage_feats, teacher_stage_feats)``,
-      lists over the tapped stages of lists of branch tensors;
-    - ``'simcc'``: ``loss(student_simcc, teacher_simcc, target_weight)``,
-      the heads' ``(pred_x, pred_y)`` logits and the keypoint weights;
-    - ``'teacher_heatmaps'``: ``loss(student_simcc, teacher_heatmaps,
-      target_weight)``, for a teacher with a heatmap head (MMPose's
-      ``HeatmapHead``, e.g. a model-zoo HRNet): its ``(N, K, h, w)``
-      heatmaps (see :class:`HeatmapVKDLoss`).
+    - ``('student_stage_feats', 'teacher_stage_feats')``: lists over the
+      tapped stages of lists of branch tensors;
+    - ``('student_simcc', 'teacher_simcc', 'target_weight')``: the heads'
+      ``(pred_x, pred_y)`` logits and the keypoint weights;
+    - ``('student_simcc', 'teacher_heatmaps', 'target_weight')``: for a
+      teacher with a heatmap head (MMPose's ``HeatmapHead``, e.g. a
+      model-zoo HRNet), its ``(N, K, h, w)`` heatmaps (see
+      :class:`HeatmapVKDLoss`).
 
     The teacher's head may be a SimDR head (``SimCCHead``) or a heatmap
     head; both heads must predict the same keypoints from the same input
@@ -179,7 +185,7 @@ class MultiKDDistiller(BaseModel):
         self.student_simcc_taps = FeatureTaps(self.student, student_simcc_taps)
 
         dry_run = self._dry_run()
-        self.distill_inputs: Dict[str, str] = {}
+        self.distill_inputs: Dict[str, Tuple[str, ...]] = {}
         self.distill_losses = nn.ModuleDict()
         for name, loss_cfg in (distill_losses or {}).items():
             if loss_cfg is None:  # switched off, e.g. by an ablation config
@@ -192,7 +198,7 @@ class MultiKDDistiller(BaseModel):
                 f'MultiKDDistiller: the teacher head '
                 f'({type(self.teacher.head).__name__}) outputs heatmaps; '
                 'feature losses read the backbones as usual, and losses '
-                "with inputs='teacher_heatmaps' (HeatmapVKDLoss) get SimDR "
+                "taking 'teacher_heatmaps' (HeatmapVKDLoss) get SimDR "
                 "distributions from the heatmaps' x and y marginals."
             )
 
@@ -226,6 +232,8 @@ class MultiKDDistiller(BaseModel):
     def _build_distill_loss(
         self, name: str, loss_cfg: dict, dry_run: dict
     ) -> nn.Module:
+        """Build one loss and check its declared inputs against the
+        teacher's head; feature losses get the tapped channels."""
         loss_cfg = dict(loss_cfg)
         inputs = loss_cfg.pop('inputs', None)
         loss_cls = MODELS.get(loss_cfg.get('type'))
@@ -235,33 +243,41 @@ class MultiKDDistiller(BaseModel):
                 f'{loss_cfg.get("type")!r} is not registered in '
                 "mmpose's MODELS"
             )
-        inputs = inputs or getattr(loss_cls, 'DISTILL_INPUTS', None)
-        if inputs not in (STAGE_FEATS, *HEAD_OUTPUT_INPUTS):
-            raise ValueError(
-                f'distill_losses.{name}: cannot tell what {loss_cls.__name__}'
-                f" takes; set inputs='{STAGE_FEATS}', '{SIMCC}' or "
-                f"'{TEACHER_HEATMAPS}' in its config or DISTILL_INPUTS on "
-                'the class'
-            )
-        head_kind = {SIMCC: 'simcc', TEACHER_HEATMAPS: 'heatmap'}.get(inputs)
-        if head_kind is not None and head_kind != self.teacher_head_kind:
-            teacher_head = type(self.teacher.head).__name__
-            hint = (
-                'use HeatmapVKDLoss, which reads SimDR distributions off '
-                'the heatmaps'
-                if self.teacher_head_kind == 'heatmap'
-                else 'use VKDLoss'
-            )
-            raise ValueError(
-                f'distill_losses.{name}: {loss_cls.__name__} takes a '
-                f'{head_kind} teacher output, but the teacher head is '
-                f'{teacher_head} ({self.teacher_head_kind}): {hint}'
-            )
-        if inputs == STAGE_FEATS:
+        declared = inputs or getattr(loss_cls, 'distill_inputs', ())
+        if isinstance(declared, str):
+            declared = INPUT_GROUPS.get(declared, ())
+        if 'student_stage_feats' in declared:
             for key in ('student_channels', 'teacher_channels'):
                 loss_cfg.setdefault(key, dry_run[key])
-        self.distill_inputs[name] = inputs
-        return MODELS.build(loss_cfg)
+        loss = MODELS.build(loss_cfg)
+        names = resolve_distill_inputs(name, loss, inputs)
+        for input_name in names:
+            head_kind = DISTILL_INPUTS[input_name].teacher_head
+            if head_kind is not None and head_kind != self.teacher_head_kind:
+                teacher_head = type(self.teacher.head).__name__
+                hint = (
+                    'use HeatmapVKDLoss, which reads SimDR distributions '
+                    'off the heatmaps'
+                    if self.teacher_head_kind == 'heatmap'
+                    else 'use VKDLoss'
+                )
+                raise ValueError(
+                    f'distill_losses.{name}: {type(loss).__name__} takes '
+                    f'{input_name!r}, a {head_kind} teacher output, but the '
+                    f'teacher head is {teacher_head} '
+                    f'({self.teacher_head_kind}): {hint}'
+                )
+        self.distill_inputs[name] = names
+        return loss
+
+    def _captures(self) -> set:
+        """What a step must capture for the built losses' inputs."""
+        return {
+            capture
+            for names in self.distill_inputs.values()
+            for name in names
+            for capture in DISTILL_INPUTS[name].captures
+        }
 
     # ------------------------------------------------------------- weights
     def init_weights(self) -> None:
@@ -336,12 +352,13 @@ class MultiKDDistiller(BaseModel):
         Returns:
             dict: ``loss_kpt``, ``acc_pose`` and one entry per distill loss.
         """
-        need_feats = STAGE_FEATS in self.distill_inputs.values()
-        need_simcc = any(
-            kind in HEAD_OUTPUT_INPUTS for kind in self.distill_inputs.values()
-        )
+        captures = self._captures()
+        need_simcc = CAPTURE_STUDENT_SIMCC in captures
+        need_feats = CAPTURE_STUDENT_STAGES in captures
         teacher_feats, teacher_head_out = self._teacher_forward(
-            inputs, need_feats, need_simcc
+            inputs,
+            CAPTURE_TEACHER_STAGES in captures,
+            CAPTURE_TEACHER_HEAD in captures,
         )
 
         # the student's SimDR logits in float32 under autocast (AMP), for
@@ -359,14 +376,23 @@ class MultiKDDistiller(BaseModel):
             taps.register()
         try:
             losses = self.student.loss(inputs, data_samples)
-            student_simcc = (
-                tuple(
-                    branches[0] for branches in self.student_simcc_taps.pop()
-                )
-                if need_simcc
-                else None
+            step = DistillStep(
+                inputs,
+                data_samples,
+                student_stage_feats=(
+                    self.student_taps.pop() if need_feats else None
+                ),
+                teacher_stage_feats=teacher_feats,
+                student_simcc=(
+                    tuple(
+                        branches[0]
+                        for branches in self.student_simcc_taps.pop()
+                    )
+                    if need_simcc
+                    else None
+                ),
+                teacher_head_output=teacher_head_out,
             )
-            student_feats = self.student_taps.pop() if need_feats else None
         finally:
             for taps in student_taps:
                 taps.remove()
@@ -374,20 +400,14 @@ class MultiKDDistiller(BaseModel):
                 handle.remove()
 
         factor = linear_decay_factor(self.loss_weight_schedule)
-        target_weight = keypoint_weights(data_samples) if need_simcc else None
         extra_log_vars = {}
         for name, loss_module in self.distill_losses.items():
-            if self.distill_inputs[name] == STAGE_FEATS:
-                value = loss_module(student_feats, teacher_feats)
-            else:
-                labels = (
-                    dict(keypoint_labels=keypoint_labels(data_samples))
-                    if getattr(loss_module, 'uses_keypoint_labels', False)
-                    else {}
+            value = loss_module(
+                *(
+                    step.read(input_name)
+                    for input_name in self.distill_inputs[name]
                 )
-                value = loss_module(
-                    student_simcc, teacher_head_out, target_weight, **labels
-                )
+            )
             losses[name] = value * factor
             if hasattr(loss_module, 'log_vars'):
                 extra_log_vars.update(loss_module.log_vars())
@@ -421,11 +441,11 @@ class MultiKDDistiller(BaseModel):
 
     @torch.no_grad()
     def _teacher_forward(
-        self, inputs: Tensor, need_feats: bool, need_simcc: bool
+        self, inputs: Tensor, need_feats: bool, need_head: bool
     ) -> Tuple[Optional[List[List[Tensor]]], object]:
         """Tapped stage features and the head's output (SimDR logits or
         heatmaps) of the frozen teacher, each only when needed."""
-        if not (need_feats or need_simcc):
+        if not (need_feats or need_head):
             return None, None
         self.teacher.eval()
         if need_feats:
@@ -437,7 +457,7 @@ class MultiKDDistiller(BaseModel):
                 self.teacher.extract_feat(inputs),
                 None,
             )
-        head_out = self.teacher.head(backbone_feats) if need_simcc else None
+        head_out = self.teacher.head(backbone_feats) if need_head else None
         if isinstance(head_out, list):
             head_out = tuple(head_out)
         return teacher_feats, head_out

@@ -7,7 +7,7 @@ import os.path as osp
 from typing import Optional, Sequence
 
 import torch.nn as nn
-from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
+from mmengine.runner import CheckpointLoader
 
 TEACHER_PREFIX = 'teacher.'
 
@@ -44,8 +44,10 @@ def load_teacher_weights(
             '--cfg-options model.teacher_ckpt=PATH/TO/best.pth'
         )
     path = os.fspath(path)
-    loader = CheckpointLoader._get_checkpoint_loader(path)
-    if loader.__name__ == 'load_from_local' and not osp.isfile(path):
+    # MMEngine reads every path with a scheme ('https://',
+    # 'open-mmlab://', ...) through that scheme's loader, any other path
+    # from the local disk
+    if '://' not in path and not osp.isfile(osp.expanduser(path)):
         reason = (
             ''
             if save_teacher
@@ -56,7 +58,9 @@ def load_teacher_weights(
             f'model.teacher_ckpt {path!r} does not exist{reason}'
         )
     try:
-        checkpoint = _load_checkpoint(path, map_location='cpu')
+        checkpoint = CheckpointLoader.load_checkpoint(
+            path, map_location='cpu', logger='current'
+        )
     except Exception as err:
         raise RuntimeError(
             f'model.teacher_ckpt {path!r} could not be read: {err}'

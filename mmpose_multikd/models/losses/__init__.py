@@ -10,12 +10,25 @@ from .baselines import (
     RKDLoss,
     SPLoss,
 )
-from .cross_stage_attention_kd_loss import CrossStageAttentionKDLoss
+from .cross_stage import BranchAligner, CrossStageAttentionKDLoss
+from .distill_loss import (
+    DISTILL_INPUTS,
+    DistillInput,
+    DistillLoss,
+    DistillStep,
+    register_distill_input,
+)
 from .heatmap_vkd_loss import HeatmapVKDLoss, marginal_to_bins_matrix
 from .vkd_loss import VKDLoss
 
 __all__ = [
+    'DISTILL_INPUTS',
+    'DistillInput',
+    'DistillLoss',
+    'DistillStep',
+    'register_distill_input',
     'ATLoss',
+    'BranchAligner',
     'CrossStageAttentionKDLoss',
     'FitNetLoss',
     'HeatmapVKDLoss',

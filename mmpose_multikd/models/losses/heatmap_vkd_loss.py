@@ -113,7 +113,7 @@ class HeatmapVKDLoss(VKDLoss):
 
     # Tells ``MultiKDDistiller`` to call the loss with the student's SimDR
     # logits and the teacher head's heatmaps.
-    DISTILL_INPUTS = 'teacher_heatmaps'
+    distill_inputs = ('student_simcc', 'teacher_heatmaps', 'target_weight')
 
     def __init__(
         self,

@@ -3,18 +3,18 @@
 
 from typing import Optional, Sequence, Tuple
 
-import torch.nn as nn
 import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
 from ..utils.precision import float32_forward
+from .distill_loss import DistillLoss
 
 AXIS_NAMES = ('x', 'y')
 
 
 @MODELS.register_module()
-class VKDLoss(nn.Module):
+class VKDLoss(DistillLoss):
     """Vanilla knowledge distillation loss on SimDR (SimCC) distributions.
 
     For every keypoint the teacher's and the student's 1-D logits along each
@@ -65,8 +65,8 @@ class VKDLoss(nn.Module):
             Defaults to None (off).
     """
 
-    # Tells ``MultiKDDistiller`` to call the loss with the SimCC logits.
-    DISTILL_INPUTS = 'simcc'
+    # What ``MultiKDDistiller`` calls the loss with (``distill_loss``).
+    distill_inputs = ('student_simcc', 'teacher_simcc', 'target_weight')
 
     def __init__(
         self,
@@ -82,8 +82,8 @@ class VKDLoss(nn.Module):
                 f'{teacher_error_radius}.'
             )
         self.teacher_error_radius = teacher_error_radius
-        # tells MultiKDDistiller to pass the SimDR labels
-        self.uses_keypoint_labels = teacher_error_radius is not None
+        if teacher_error_radius is not None:  # the SimDR labels too
+            self.distill_inputs = (*self.distill_inputs, 'keypoint_labels')
         if temperature <= 0:
             raise ValueError(
                 f'VKDLoss: temperature must be > 0, got {temperature}.'

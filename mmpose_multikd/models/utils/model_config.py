@@ -5,6 +5,7 @@ import os.path as osp
 from typing import Union
 
 from mmengine.config import Config, ConfigDict
+from mmengine.utils import get_installed_path
 
 ModelSpec = Union[str, dict, ConfigDict]
 
@@ -28,13 +29,30 @@ def load_model_config(spec: ModelSpec) -> ConfigDict:
             f'file path, got {type(spec).__name__}'
         )
     if '::' in spec:
-        from mmengine.config.utils import _get_package_and_cfg_path
-        from mmengine.utils import get_installed_path
-
-        package, rel_path = _get_package_and_cfg_path(spec)
-        spec = osp.join(
-            get_installed_path(package), '.mim', 'configs', rel_path
-        )
+        spec = package_config_path(spec)
     if not osp.isfile(spec):
         raise FileNotFoundError(f'Model config file {spec!r} does not exist')
     return Config.fromfile(spec).model
+
+
+def package_config_path(spec: str) -> str:
+    """The file of a ``package::relative/config.py`` path: the config as
+    the package installs it for MIM (``<package>/.mim/configs/...``).
+
+    Raises:
+        ValueError: ``spec`` names no package or no config.
+        FileNotFoundError: The package is not installed.
+    """
+    package, rel_path = spec.split('::', 1)
+    if not package or not rel_path:
+        raise ValueError(
+            f'{spec!r}: a package config path reads "package::path/to/'
+            'config.py", e.g. "mmpose::body_2d_keypoint/..."'
+        )
+    try:
+        package_path = get_installed_path(package)
+    except Exception as err:
+        raise FileNotFoundError(
+            f'{spec!r}: package {package!r} is not installed ({err})'
+        ) from err
+    return osp.join(package_path, '.mim', 'configs', rel_path)

@@ -45,7 +45,8 @@ def test_heatmap_teacher_teaches_a_simdr_student(heatmap_teacher_ckpt):
     model = build(heatmap_teacher_ckpt)
     assert model.teacher_head_kind == 'heatmap'
     assert model.distill_inputs == dict(
-        loss_fkd='stage_feats', loss_vkd='teacher_heatmaps'
+        loss_fkd=('student_stage_feats', 'teacher_stage_feats'),
+        loss_vkd=('student_simcc', 'teacher_heatmaps', 'target_weight'),
     )
     model.eval()  # deterministic BN: compare with the networks' outputs
     inputs, samples = make_batch()

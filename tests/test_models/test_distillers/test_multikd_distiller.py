@@ -102,7 +102,8 @@ def test_registered_and_channels_inferred(teacher_ckpt):
     fkd = model.distill_losses['loss_fkd']
     assert fkd.valid_pairs == [(0, 0), (0, 1), (0, 2), (1, 1), (1, 2), (2, 2)]
     assert model.distill_inputs == dict(
-        loss_fkd='stage_feats', loss_vkd='simcc'
+        loss_fkd=('student_stage_feats', 'teacher_stage_feats'),
+        loss_vkd=('student_simcc', 'teacher_simcc', 'target_weight'),
     )
     # the teacher's weights are the checkpoint's, exactly
     saved = torch.load(teacher_ckpt, weights_only=True)['state_dict']

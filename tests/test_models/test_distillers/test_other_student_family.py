@@ -15,9 +15,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
-from multikd_lab.experiments import experiment_options, run_experiment
-
-from ...helpers import REPO_ROOT
+from ...helpers import REPO_ROOT, run_options, train_and_test
 
 CONFIG = REPO_ROOT / 'tests' / 'data' / 'configs'
 CONFIG = CONFIG / 'multikd_rtmpose-m_tiny_mpii-64x64.py'
@@ -55,14 +53,14 @@ def test_rtmpose_student_trains_on_generated_mpii(
         'albumentations',
         reason="RTMPose's pipeline needs requirements/albu.txt",
     )
-    options = experiment_options(mpii_root, seed=0)
+    options = run_options(mpii_root, seed=0)
     options.update(
         {
             'model.teacher_ckpt': teacher_ckpt,
             'default_hooks.logger.interval': 1,
         }
     )
-    result = run_experiment(str(CONFIG), str(tmp_path), options)
+    result = train_and_test(str(CONFIG), str(tmp_path), options)
     assert 0.0 <= result['PCKh'] <= 100.0
     logged = [
         json.loads(line)

@@ -17,9 +17,9 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmpose.registry import MODELS
 
-from multikd_lab.experiments import data_root_options, load_config
+from mmpose_multikd.data_prep import data_root_options
 
-from ...helpers import REPO_ROOT
+from ...helpers import REPO_ROOT, load_config
 
 LSP = REPO_ROOT / 'configs' / 'lsp'
 ROW_CONFIGS = {

@@ -246,7 +246,7 @@ def test_kd_build_from_registry_keeps_mmpose_kdloss():
     assert isinstance(loss_fn, VKDLoss)
     assert loss_fn.temperature == 4.0
     assert loss_fn.loss_weight == 0.5
-    assert KDLoss.DISTILL_INPUTS == 'simcc'
+    assert KDLoss.distill_inputs[:2] == ('student_simcc', 'teacher_simcc')
     # MMPose's own (DWPose) KDLoss must not be overridden.
     assert MODELS.get('KDLoss') is not KDLoss
     assert MODELS.get('KDLoss').__module__.startswith('mmpose.')
@@ -728,7 +728,10 @@ def test_build_from_registry_with_distiller_channels(loss_cls):
         )
     )
     assert type(loss_fn) is loss_cls
-    assert loss_cls.DISTILL_INPUTS == 'stage_feats'
+    assert loss_cls.distill_inputs == (
+        'student_stage_feats',
+        'teacher_stage_feats',
+    )
     assert loss_fn.loss_weight == 2.0
     assert loss_fn.teacher_channels == [[32, 64], [32, 64, 128], [32]]
 

@@ -126,7 +126,7 @@ def test_no_gradient_into_the_teacher_and_summed_over_the_batch():
 
 def test_is_a_vkd_loss_with_the_heatmap_input_kind():
     assert issubclass(HeatmapVKDLoss, VKDLoss)
-    assert HeatmapVKDLoss.DISTILL_INPUTS == 'teacher_heatmaps'
+    assert HeatmapVKDLoss.distill_inputs[1] == 'teacher_heatmaps'
 
 
 @pytest.mark.parametrize(

@@ -120,7 +120,7 @@ def test_teacher_error_mask_matches_naive(radius):
                 if gap > radius:
                     weights[n, k] = 0.0
     loss_fn = VKDLoss(temperature=2.0, teacher_error_radius=radius)
-    assert loss_fn.uses_keypoint_labels
+    assert 'keypoint_labels' in loss_fn.distill_inputs
     loss = loss_fn(student, teacher, None, keypoint_labels=labels)
     expected = naive_vkd(student, teacher, 2.0, weights=weights)
     torch.testing.assert_close(loss, expected)
@@ -150,7 +150,7 @@ def test_teacher_error_mask_needs_labels():
         loss_fn(student, teacher, keypoint_labels=(teacher[0][:1], teacher[1]))
     with pytest.raises(ValueError, match='must be >= 0 bins'):
         VKDLoss(teacher_error_radius=-1)
-    assert not VKDLoss().uses_keypoint_labels
+    assert 'keypoint_labels' not in VKDLoss().distill_inputs
 
 
 def test_loss_is_positive_and_zero_for_identical_logits():

@@ -7,8 +7,8 @@ import torch
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from ...utils.batch_similarity import batch_similarity
 from ...utils.stage_inputs import ChannelSpec
-from ...utils.stage_similarity import batch_similarity
 from .stage_feature_kd_loss import StageFeatureKDLoss
 
 

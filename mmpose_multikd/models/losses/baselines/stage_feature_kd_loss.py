@@ -3,7 +3,6 @@
 
 from typing import List, Sequence
 
-import torch.nn as nn
 from torch import Tensor
 
 from ...utils.precision import float32_forward
@@ -13,16 +12,17 @@ from ...utils.stage_inputs import (
     parse_stage_channels,
     top_branch_inputs,
 )
+from ..distill_loss import DistillLoss
 
 
-class StageFeatureKDLoss(nn.Module):
+class StageFeatureKDLoss(DistillLoss):
     """A loss on the top branches of the student and teacher stages.
 
-    ``MultiKDDistiller`` calls every loss whose ``DISTILL_INPUTS`` is
-    ``'stage_feats'`` with the tapped stage features of both networks. This
-    base class checks them against the configured channels (stage count,
-    branch count, channels, one batch size), keeps each stage's top
-    (highest-resolution) branch, detaches the teacher's and returns
+    ``MultiKDDistiller`` calls it (``distill_inputs``) with the tapped stage
+    features of both networks. This base class checks them against the
+    configured channels (stage count, branch count, channels, one batch size),
+    keeps each stage's top (highest-resolution) branch, detaches the teacher's
+    and returns
 
     .. math::
 
@@ -50,8 +50,8 @@ class StageFeatureKDLoss(nn.Module):
         loss_weight (float): Weight ``w`` of the loss. Defaults to 1.0.
     """
 
-    # Tells ``MultiKDDistiller`` to call the loss with stage features.
-    DISTILL_INPUTS = 'stage_feats'
+    # What ``MultiKDDistiller`` calls the loss with (``distill_loss``).
+    distill_inputs = ('student_stage_feats', 'teacher_stage_feats')
 
     def __init__(
         self,

@@ -1,0 +1,1 @@
+# Copyright (c) mmpose-multikd contributors. All rights reserved.
