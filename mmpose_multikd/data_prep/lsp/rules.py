@@ -2,6 +2,7 @@
 """The rules of the LSP to MPII conversion: joints, person box, head box and
 split (see :mod:`mmpose_multikd.data_prep.lsp` for their statement)."""
 
+import math
 from typing import List, Optional, Tuple
 
 import numpy as np
@@ -95,6 +96,20 @@ def mpii_center_scale(
     return center, float(scale)
 
 
+def segment_length(start: np.ndarray, end: np.ndarray) -> float:
+    """``sqrt(dx^2 + dy^2)`` in plain float64 arithmetic, one rounding per
+    operation, so that it is the same number on every machine.
+
+    ``np.linalg.norm`` takes a BLAS dot product whose kernel OpenBLAS picks
+    by processor: its AVX-512 kernel rounds differently in the last bit,
+    which changed the head boxes of ``mpii_gt_val.mat``, and so the data's
+    bytes, between machines.
+    """
+    dx = float(end[0]) - float(start[0])
+    dy = float(end[1]) - float(start[1])
+    return math.sqrt(dx * dx + dy * dy)
+
+
 def head_box(neck: np.ndarray, head_top: np.ndarray) -> np.ndarray:
     """The head box whose MPII head size is the neck-to-head-top distance.
 
@@ -106,7 +121,7 @@ def head_box(neck: np.ndarray, head_top: np.ndarray) -> np.ndarray:
     """
     neck = np.asarray(neck, np.float64)
     head_top = np.asarray(head_top, np.float64)
-    distance = float(np.linalg.norm(head_top - neck))
+    distance = segment_length(neck, head_top)
     half = distance / (MPII_HEAD_SIZE_FACTOR * np.sqrt(2.0)) / 2
     centre = (neck + head_top) / 2
     return np.stack([centre - half, centre + half])
