@@ -25,6 +25,7 @@ from typing import Dict, List
 
 import torch
 from mmengine.config import Config
+from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner, set_random_seed
 from mmpose.registry import MODELS
@@ -45,6 +46,42 @@ class LossScaleRule:
     distribution_multiple: float = 1.0
 
 
+# MMPose's DWPose losses (``distill_cfg`` of ``DWPoseDistiller``): the
+# argument that weighs each, and the kind of term it is.
+DWPOSE_LOSSES = {
+    'FeaLoss': ('alpha_fea', 'feature'),
+    'KDLoss': ('weight', 'distribution'),
+}
+DWPOSE_TYPES = ('DWPoseDistiller', 'StudentFirstDWPoseDistiller')
+
+
+def dwpose_losses(model_cfg) -> Dict[str, dict]:
+    """The used losses of a DWPose distiller config, by name."""
+    return {
+        method['name']: method
+        for item in model_cfg.get('distill_cfg') or []
+        for method in item['methods']
+        if method.get('use_this', True)
+    }
+
+
+def distill_loss_weights(model_cfg) -> Dict[str, float]:
+    """Each distillation term's weight in a distiller's model config:
+    ``loss_weight`` (``MultiKDDistiller``) or DWPose's ``alpha_fea`` /
+    ``weight``."""
+    if model_cfg.get('type') in DWPOSE_TYPES:
+        return {
+            name: method[DWPOSE_LOSSES[method['type']][0]]
+            for name, method in dwpose_losses(model_cfg).items()
+        }
+    losses = model_cfg.get('distill_losses') or {}
+    return {
+        name: loss['loss_weight']
+        for name, loss in losses.items()
+        if loss is not None
+    }
+
+
 def input_kind(input_names) -> str:
     """'feature' for a loss on stage features, else 'distribution'."""
     return (
@@ -60,17 +97,23 @@ def two_digits(value: float) -> float:
 def unit_weight_config(config_path: str, rule: LossScaleRule) -> Config:
     """The config with its data, teacher and every loss weight set to 1."""
     cfg = Config.fromfile(config_path)
-    if cfg.model.get('type') != 'MultiKDDistiller':
+    kind = cfg.model.get('type')
+    if kind not in ('MultiKDDistiller', *DWPOSE_TYPES):
         raise ValueError(
-            f'{config_path}: model.type is {cfg.model.get("type")!r}, not '
-            'a MultiKDDistiller: only distiller configs have distillation '
-            'terms to weigh'
+            f'{config_path}: model.type is {kind!r}, not a '
+            'MultiKDDistiller or DWPose distiller: only distiller configs '
+            'have distillation terms to weigh'
         )
     cfg.merge_from_dict(data_root_options(osp.abspath(rule.data_root)))
-    cfg.model.teacher_ckpt = rule.teacher_ckpt
-    for loss_cfg in cfg.model.distill_losses.values():
-        if loss_cfg is not None:
-            loss_cfg.loss_weight = 1.0
+    if kind in DWPOSE_TYPES:
+        cfg.model.teacher_pretrained = rule.teacher_ckpt
+        for method in dwpose_losses(cfg.model).values():
+            method[DWPOSE_LOSSES[method['type']][0]] = 1.0
+    else:
+        cfg.model.teacher_ckpt = rule.teacher_ckpt
+        for loss_cfg in cfg.model.distill_losses.values():
+            if loss_cfg is not None:
+                loss_cfg.loss_weight = 1.0
     cfg.train_dataloader.num_workers = 0
     cfg.train_dataloader.persistent_workers = False
     return cfg
@@ -90,6 +133,10 @@ def mean_losses(cfg: Config, rule: LossScaleRule) -> tuple:
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.train()
+    # the first epoch, as DWPose's linear decay reads it from the hub
+    hub = MessageHub.get_current_instance()
+    hub.update_info('epoch', 0)
+    hub.update_info('max_epochs', cfg.train_cfg.max_epochs)
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=rule.seed)
     sums: Dict[str, float] = {}
     seen = 0
@@ -112,8 +159,14 @@ def measure(config_path: str, rule: LossScaleRule) -> Dict[str, object]:
     means, model = mean_losses(cfg, rule)
     loss_kpt = means.pop('loss_kpt')
     terms = []
+    dwpose = dwpose_losses(cfg.model)
     for name, value in means.items():
-        kind = input_kind(model.distill_inputs[name])
+        if name in dwpose:
+            kind = DWPOSE_LOSSES[dwpose[name]['type']][1]
+            loss_type = dwpose[name]['type']
+        else:
+            kind = input_kind(model.distill_inputs[name])
+            loss_type = cfg.model.distill_losses[name]['type']
         multiple = (
             rule.feature_multiple
             if kind == 'feature'
@@ -122,7 +175,7 @@ def measure(config_path: str, rule: LossScaleRule) -> Dict[str, object]:
         terms.append(
             dict(
                 name=name,
-                type=cfg.model.distill_losses[name]['type'],
+                type=loss_type,
                 kind=kind,
                 value_at_weight_1=value,
                 multiple=multiple,

@@ -10,6 +10,7 @@ from typing import Optional
 from mmengine.config import Config
 
 from ..experiments import iteration_times, val_curve
+from ..experiments.loss_scales import distill_loss_weights
 from .settings import Campaign
 from .table import REPO_ROOT, STUDIES, TEACHERS
 
@@ -96,13 +97,8 @@ def training_record(work_dir: str) -> Optional[list]:
 
 
 def config_loss_weights(config_path: str) -> dict:
-    """Each distillation loss's ``loss_weight`` in a config."""
-    losses = Config.fromfile(config_path).model.get('distill_losses') or {}
-    return {
-        name: loss['loss_weight']
-        for name, loss in losses.items()
-        if loss is not None
-    }
+    """Each distillation term's weight in a config."""
+    return distill_loss_weights(Config.fromfile(config_path).model)
 
 
 def loss_scales_path(out: str, size: str) -> str:

@@ -28,6 +28,7 @@ from .table import (
     repo_path,
     schedule_options,
     scored_split,
+    teacher_option,
 )
 from .teachers import find_teacher, has_checkpoint
 
@@ -158,7 +159,7 @@ def plan_rows(campaign: Campaign) -> List[dict]:
         if is_distiller(config):
             teacher = find_teacher(size, campaign)
             check_distiller_ready(row, size, teacher, campaign)
-            extra = {'model.teacher_ckpt': teacher['checkpoint']}
+            extra = {teacher_option(config): teacher['checkpoint']}
         name = osp.splitext(osp.basename(config))[0]
         reused = study.get('reuse', {})
         for seed in campaign.seeds:

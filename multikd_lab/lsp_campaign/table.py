@@ -200,6 +200,13 @@ ROW_TABLE: Tuple[Row, ...] = (
     _baseline('at'),
     _baseline('sp'),
     _baseline(
+        'dwpose',
+        label="DWPose (MMPose's DWPoseDistiller, first stage)",
+        what='last stage + SimCC logits, decayed',
+        paper='-',
+        readme='DWPose (MMPose)',
+    ),
+    _baseline(
         'reviewkd',
         label='ReviewKD',
         what="all stages' top branches",
@@ -255,6 +262,7 @@ STUDIES = {
             'fitnet',
             'reviewkd',
             'multikd',
+            'dwpose',
         ),
         comparisons=(
             ('r2', 'r1'),
@@ -276,9 +284,13 @@ STUDIES = {
             ('multikd', 'r2'),
             ('multikd', 'fitnet'),
             ('multikd', 'reviewkd'),
+            # MMPose's own distiller on SimCC students
+            ('dwpose', 'r1'),
+            ('dwpose', 'r2'),
+            ('multikd', 'dwpose'),
         ),
         # the README's table: the paired rows a user chooses among
-        readme=('r1', 'r2', 'r6', 'fitnet', 'reviewkd', 'multikd'),
+        readme=('r1', 'r2', 'r6', 'fitnet', 'reviewkd', 'dwpose', 'multikd'),
         # the student alone took the same code path before paired seeds:
         # its seed 0 ran again and matched the main table's bit for bit
         # (every epoch's val PCKh), so its seeds 1 and 2 are reused
@@ -404,9 +416,23 @@ def config_size(config_path: str) -> str:
     return f'{width}x{height}'
 
 
+# The option that names a distiller's trained teacher, by model type.
+TEACHER_OPTIONS = {
+    'MultiKDDistiller': 'model.teacher_ckpt',
+    'DWPoseDistiller': 'model.teacher_pretrained',
+    'StudentFirstDWPoseDistiller': 'model.teacher_pretrained',
+}
+
+
+def teacher_option(config_path: str) -> Optional[str]:
+    """The ``cfg_options`` key of a distiller config's teacher checkpoint
+    (None for a model that is no distiller)."""
+    return TEACHER_OPTIONS.get(Config.fromfile(config_path).model.get('type'))
+
+
 def is_distiller(config_path: str) -> bool:
-    """Whether a config's model is a ``MultiKDDistiller``."""
-    return Config.fromfile(config_path).model.get('type') == 'MultiKDDistiller'
+    """Whether a config's model is a distiller (Multi-KD's or DWPose's)."""
+    return teacher_option(config_path) is not None
 
 
 def row_size(row: str) -> str:

@@ -20,8 +20,8 @@ lsp_weights = dict(
     loss_at=15.0,
     loss_sp=0.17,
     loss_reviewkd=0.0032,
-    loss_fea=0.0,  # DWPose's FeaLoss (alpha_fea): to be measured
-    loss_logit=0.0,  # DWPose's KDLoss (weight): to be measured
+    loss_fea=8e-05,  # DWPose's FeaLoss (alpha_fea)
+    loss_logit=0.37,  # DWPose's KDLoss (weight)
 )
 # The fixes that rescale a term at initialisation (configs/lsp/ablation/
 # multikd_litehrnet18_lspet_r6-*.py) get that term's weight from the same

@@ -13,6 +13,7 @@ import os.path as osp
 import pytest
 import torch
 from mmengine.hooks import Hook
+from mmengine.logging import MessageHub
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmpose.registry import MODELS
@@ -20,6 +21,7 @@ from mmpose.registry import MODELS
 from mmpose_multikd.data_prep import data_root_options
 
 from ...helpers import REPO_ROOT, load_config
+from .test_multikd_distiller import make_batch
 
 LSP = REPO_ROOT / 'configs' / 'lsp'
 ROW_CONFIGS = {
@@ -28,6 +30,13 @@ ROW_CONFIGS = {
     'r4': 'ablation/multikd_litehrnet18_lspet_r4_cs-wa.py',
     'r6': 'ablation/multikd_litehrnet18_lspet_r6_cs-mft-wa-vkd.py',
     'fitnet': 'baselines/fitnet_litehrnet18_lspet.py',
+    # MMPose's DWPoseDistiller, its student built first
+    'dwpose': 'baselines/dwpose_litehrnet18_lspet.py',
+}
+TEACHER_OPTION = {
+    'MultiKDDistiller': 'teacher_ckpt',
+    'StudentFirstDWPoseDistiller': 'teacher_pretrained',
+    'DWPoseDistiller': 'teacher_pretrained',
 }
 CAPTURED_BATCHES = 2
 
@@ -88,8 +97,8 @@ def start_run(row, seed, data_root, teacher_ckpt, work_dir) -> CaptureHook:
         'train_dataloader.persistent_workers': False,
     }
     cfg = load_config(str(LSP / ROW_CONFIGS[row]), str(work_dir), options)
-    if cfg.model.get('type') == 'MultiKDDistiller':
-        cfg.model.teacher_ckpt = teacher_ckpt
+    if cfg.model.get('type') in TEACHER_OPTION:
+        cfg.model[TEACHER_OPTION[cfg.model.type]] = teacher_ckpt
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.test_cfg = cfg.test_dataloader = cfg.test_evaluator = None
     init_default_scope('mmpose')
@@ -175,3 +184,61 @@ def test_student_init_ignores_what_is_built_after_it(teacher_ckpt):
         assert torch.equal(states[0][name], tensor), name
         assert torch.equal(states[1][name], tensor), name
     assert osp.isfile(teacher_ckpt)
+
+
+def test_dwpose_adapter_changes_only_the_student_init(teacher_ckpt):
+    """``StudentFirstDWPoseDistiller`` is MMPose's ``DWPoseDistiller`` but
+    for its student's initial weights: MMPose's own starts elsewhere under
+    the same seed (its teacher is built first); with the same weights both
+    give the same losses, decayed by MMPose's ``1 - epoch / max_epochs``."""
+    init_default_scope('mmpose')
+    cfg = load_config(str(LSP / ROW_CONFIGS['dwpose']), '')
+    cfg.model.teacher_pretrained = teacher_ckpt
+    feature, logit = (item['methods'][0] for item in cfg.model.distill_cfg)
+    feature.alpha_fea, logit.weight = 1e-3, 0.1  # non-zero terms
+    models = {}
+    for kind in ('StudentFirstDWPoseDistiller', 'DWPoseDistiller'):
+        cfg.model.type = kind
+        torch.manual_seed(3)
+        models[kind] = MODELS.build(cfg.model)
+        models[kind].init_weights()
+    ours, mmposes = models.values()
+    torch.manual_seed(3)
+    student = MODELS.build(load_config(str(LSP / ROW_CONFIGS['r1']), '').model)
+    student.init_weights()
+    for name, tensor in student.state_dict().items():
+        assert torch.equal(ours.student.state_dict()[name], tensor), name
+    assert not all(
+        torch.equal(mmposes.student.state_dict()[name], tensor)
+        for name, tensor in student.state_dict().items()
+    )
+
+    mmposes.load_state_dict(ours.state_dict())
+    inputs, samples = make_batch(batch_size=2)
+    hub = MessageHub.get_current_instance()
+    hub.update_info('max_epochs', 16)
+    for epoch, decay in ((0, 1.0), (4, 0.75)):
+        hub.update_info('epoch', epoch)
+        losses = [m.eval().loss(inputs, samples) for m in (ours, mmposes)]
+        assert (
+            losses[0].keys()
+            == losses[1].keys()
+            >= {
+                'loss_kpt',
+                'loss_fea',
+                'loss_logit',
+            }
+        )
+        for name in losses[0]:
+            torch.testing.assert_close(losses[0][name], losses[1][name])
+        undecayed = ours.distill_losses['loss_logit'](
+            tuple(
+                ours.student.head.forward(ours.student.extract_feat(inputs))
+            ),
+            tuple(ours.teacher.head(ours.teacher.extract_feat(inputs))),
+            1.0,
+            torch.cat(
+                [s.gt_instance_labels.keypoint_weights for s in samples]
+            ),
+        )
+        torch.testing.assert_close(losses[0]['loss_logit'], decay * undecayed)
