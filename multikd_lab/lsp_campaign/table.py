@@ -223,6 +223,17 @@ ROW_TABLE: Tuple[Row, ...] = (
         f'{LSP}/ablation/multikd_litehrnet18_lspet-128x128_r3_cs-mft.py',
         weights_from=FULL_128,
     ),
+    # the rest of the input-size study at 128x128
+    Row(
+        'r1-128x128',
+        f'{LSP}/ablation/multikd_litehrnet18_lspet-128x128_r1_baseline.py',
+        weights_from=None,
+    ),
+    Row(
+        'r5-128x128',
+        f'{LSP}/ablation/multikd_litehrnet18_lspet-128x128_r5_cs-mft-wa.py',
+        weights_from=FULL_128,
+    ),
 )
 ROWS: Dict[str, Row] = {row.name: row for row in ROW_TABLE}
 # The main table's rows.
@@ -332,6 +343,29 @@ STUDIES = {
         seeds=(0, 1),
         split='dev',
         baseline=('r6', 'r6'),
+    ),
+    # ``input-size``: the attribution at 128x128 on paired seeds, under the
+    # campaign's rules (the 128x128 teacher, 16 epochs, the weight rule,
+    # the same val images): which parts change sign as the input grows,
+    # and does the default beat r2 there? r5 splits WA from the VKD dose
+    # where the default is below r3 (docs/results.md, "Input size").
+    'input-size': dict(
+        rows=(
+            'r1-128x128',
+            'r2-128x128',
+            'r3-128x128',
+            'multikd-128x128',
+            'r5-128x128',
+        ),
+        comparisons=(
+            ('r2-128x128', 'r1-128x128'),
+            ('r3-128x128', 'r2-128x128'),  # MFT
+            ('r5-128x128', 'r3-128x128'),  # WA given MFT
+            ('multikd-128x128', 'r5-128x128'),  # VKD at the dose
+            ('multikd-128x128', 'r2-128x128'),
+            ('multikd-128x128', 'r3-128x128'),
+            ('multikd-128x128', 'r1-128x128'),
+        ),
     ),
     # ``longer``: r1, r2 and the default for twice the schedule (32
     # epochs, the learning-rate step after epoch 20), seed 0, on val: does
