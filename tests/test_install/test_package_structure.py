@@ -240,3 +240,25 @@ def test_package_tests_need_only_the_package():
             if any(n.split('.')[0] == 'multikd_lab' for n in names):
                 offenders.append(str(path.relative_to(REPO_ROOT)))
     assert offenders == []
+
+
+def test_models_utils_hold_only_what_modules_share():
+    """``models/utils`` keeps what two or more other modules import; a
+    module's private machinery sits beside it (the cross-stage loss's in
+    ``models/losses/cross_stage``)."""
+    modules = package_modules()
+    utils = 'mmpose_multikd.models.utils'
+    users: Dict[str, Set[str]] = {
+        name: set() for name in modules if name.startswith(f'{utils}.')
+    }
+    for name, path in modules.items():
+        if name.startswith(utils):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for target in imported_modules(name, path, node, modules):
+                    if target in users:
+                        users[target].add(name)
+    assert len(users) >= 4  # the check sees the folder
+    private = {name: sorted(u) for name, u in users.items() if len(u) < 2}
+    assert private == {}
