@@ -93,13 +93,40 @@ def test_head_box_is_plain_float_arithmetic():
         assert np.array_equal(head_box(neck, top), expected)
 
 
+def stack_differs_from_the_records() -> str:
+    """Why the records' keys cannot be expected here ('' when they can):
+    the key covers the resolved teacher config, MMPose's own base configs
+    included, so the records hold on the stack of
+    requirements/constraints/default.txt."""
+    import mmengine
+    import mmpose
+
+    pins = dict(
+        line.strip().split('==')
+        for line in (
+            REPO_ROOT / 'requirements' / 'constraints' / 'default.txt'
+        )
+        .read_text()
+        .splitlines()
+        if '==' in line and not line.startswith('#')
+    )
+    found = {'mmpose': mmpose.__version__, 'mmengine': mmengine.__version__}
+    differ = [
+        f'{name} {version} (records: {pins.get(name)})'
+        for name, version in found.items()
+        if pins.get(name) != version
+    ]
+    return ', '.join(differ)
+
+
 @pytest.mark.skipif(
     not LSPET.is_dir(), reason=f'{LSPET} is absent: the LSPet photographs'
 )
 def test_documented_conversion_gives_the_recorded_teacher_keys(tmp_path):
     """The documented conversion, under the OpenBLAS kernels of two
-    processor generations, gives byte-identical data and the 64x64
-    teacher key of the committed record; the 128x128 key follows."""
+    processor generations, gives byte-identical data and (on the stack the
+    records were made with) the 64x64 teacher key of the committed record;
+    the 128x128 key follows."""
     digests = []
     for kernel in KERNELS:
         out = tmp_path / kernel
@@ -111,6 +138,12 @@ def test_documented_conversion_gives_the_recorded_teacher_keys(tmp_path):
             }
         )
     assert digests[0] == digests[1]
+    other_stack = stack_differs_from_the_records()
+    if other_stack:
+        pytest.skip(
+            f'the data is byte-identical; the keys on record were made '
+            f'with the default stack, this one has {other_stack}'
+        )
     root = str(tmp_path / KERNELS[0])
     record = json.loads(
         (RECORDS / 'simcc_hrnet-w18_1xb32-72e_lspet-64x64.json').read_text()
