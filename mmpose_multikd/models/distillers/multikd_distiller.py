@@ -16,9 +16,9 @@ from ..losses.distill_loss import (
     CAPTURE_STUDENT_STAGES,
     CAPTURE_TEACHER_HEAD,
     CAPTURE_TEACHER_STAGES,
-    DISTILL_INPUTS,
     INPUT_GROUPS,
     DistillStep,
+    captures_of,
     resolve_distill_inputs,
 )
 from ..utils.model_config import ModelSpec, load_model_config
@@ -26,7 +26,11 @@ from ..utils.precision import float32_output_hook
 from .config_checks import check_distiller_options, signature_options
 from .feature_taps import FeatureTaps, default_tap_paths
 from .loss_weight_schedule import linear_decay_factor
-from .network_checks import check_heads_agree, check_same_preprocessing
+from .network_checks import (
+    check_heads_agree,
+    check_inputs_fit_teacher_head,
+    check_same_preprocessing,
+)
 from .teacher_checkpoint import (
     drop_teacher_state,
     keep_teacher_state,
@@ -193,6 +197,10 @@ class MultiKDDistiller(BaseModel):
             self.distill_losses[name] = self._build_distill_loss(
                 name, loss_cfg, dry_run
             )
+        # what a step captures for these losses' inputs (fixed once built)
+        self.step_captures = captures_of(
+            name for names in self.distill_inputs.values() for name in names
+        )
         if self.teacher_head_kind == 'heatmap':
             MMLogger.get_current_instance().info(
                 f'MultiKDDistiller: the teacher head '
@@ -251,33 +259,11 @@ class MultiKDDistiller(BaseModel):
                 loss_cfg.setdefault(key, dry_run[key])
         loss = MODELS.build(loss_cfg)
         names = resolve_distill_inputs(name, loss, inputs)
-        for input_name in names:
-            head_kind = DISTILL_INPUTS[input_name].teacher_head
-            if head_kind is not None and head_kind != self.teacher_head_kind:
-                teacher_head = type(self.teacher.head).__name__
-                hint = (
-                    'use HeatmapVKDLoss, which reads SimDR distributions '
-                    'off the heatmaps'
-                    if self.teacher_head_kind == 'heatmap'
-                    else 'use VKDLoss'
-                )
-                raise ValueError(
-                    f'distill_losses.{name}: {type(loss).__name__} takes '
-                    f'{input_name!r}, a {head_kind} teacher output, but the '
-                    f'teacher head is {teacher_head} '
-                    f'({self.teacher_head_kind}): {hint}'
-                )
+        check_inputs_fit_teacher_head(
+            name, loss, names, self.teacher.head, self.teacher_head_kind
+        )
         self.distill_inputs[name] = names
         return loss
-
-    def _captures(self) -> set:
-        """What a step must capture for the built losses' inputs."""
-        return {
-            capture
-            for names in self.distill_inputs.values()
-            for name in names
-            for capture in DISTILL_INPUTS[name].captures
-        }
 
     # ------------------------------------------------------------- weights
     def init_weights(self) -> None:
@@ -352,7 +338,7 @@ class MultiKDDistiller(BaseModel):
         Returns:
             dict: ``loss_kpt``, ``acc_pose`` and one entry per distill loss.
         """
-        captures = self._captures()
+        captures = self.step_captures
         need_simcc = CAPTURE_STUDENT_SIMCC in captures
         need_feats = CAPTURE_STUDENT_STAGES in captures
         teacher_feats, teacher_head_out = self._teacher_forward(

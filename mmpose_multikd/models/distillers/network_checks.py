@@ -2,10 +2,12 @@
 """Checks that a teacher and a student can be distilled one into the other:
 one normalised input, heads that predict the same keypoints."""
 
-from typing import Optional, Tuple
+from typing import Optional, Sequence, Tuple
 
 import torch.nn as nn
 from mmengine.config import ConfigDict
+
+from ..losses.distill_loss import DISTILL_INPUTS
 
 
 def check_same_preprocessing(
@@ -84,3 +86,34 @@ def check_heads_agree(student_head: nn.Module, teacher_head: nn.Module) -> str:
             'simcc_split_ratio.'
         )
     return 'simcc' if teacher_shape is not None else 'other'
+
+
+def check_inputs_fit_teacher_head(
+    loss_name: str,
+    loss: nn.Module,
+    input_names: Sequence[str],
+    teacher_head: nn.Module,
+    teacher_head_kind: str,
+) -> None:
+    """Refuse a loss input that needs another teacher head kind (e.g.
+    ``teacher_simcc`` from a heatmap teacher).
+
+    Raises:
+        ValueError: Naming the loss, the input and the teacher head.
+    """
+    for input_name in input_names:
+        head_kind = DISTILL_INPUTS[input_name].teacher_head
+        if head_kind is None or head_kind == teacher_head_kind:
+            continue
+        hint = (
+            'use HeatmapVKDLoss, which reads SimDR distributions off the '
+            'heatmaps'
+            if teacher_head_kind == 'heatmap'
+            else 'use VKDLoss'
+        )
+        raise ValueError(
+            f'distill_losses.{loss_name}: {type(loss).__name__} takes '
+            f'{input_name!r}, a {head_kind} teacher output, but the teacher '
+            f'head is {type(teacher_head).__name__} ({teacher_head_kind}): '
+            f'{hint}'
+        )

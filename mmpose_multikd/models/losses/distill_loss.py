@@ -140,6 +140,16 @@ def register_distill_input(
     return distill_input
 
 
+def captures_of(input_names: Iterable[str]) -> FrozenSet[str]:
+    """What a step must capture for these inputs of
+    :data:`DISTILL_INPUTS`."""
+    return frozenset(
+        capture
+        for name in input_names
+        for capture in DISTILL_INPUTS[name].captures
+    )
+
+
 def keypoint_weights(data_samples: SampleList) -> Tensor:
     """(N, K) keypoint weights (visibility) of the batch."""
     return torch.cat(

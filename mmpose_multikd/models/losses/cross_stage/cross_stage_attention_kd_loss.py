@@ -35,6 +35,7 @@ from .stage_attention import (
     pair_attention_weights,
     similarity_size,
     stage_embedding,
+    stage_projections,
 )
 
 OWNER = 'CrossStageAttentionKDLoss'
@@ -219,11 +220,12 @@ class CrossStageAttentionKDLoss(DistillLoss):
             }
         )
         if weight_adaptation:
-            self.student_projections = self._build_projections(
-                self.num_student_stages
+            in_features = similarity_size(similarity, pool_size, batch_size)
+            self.student_projections = stage_projections(
+                self.num_student_stages, in_features, embed_dim
             )
-            self.teacher_projections = self._build_projections(
-                self.num_paired_teacher_stages
+            self.teacher_projections = stage_projections(
+                self.num_paired_teacher_stages, in_features, embed_dim
             )
         self.last_weights: Optional[Tensor] = None
         self.last_distances: Optional[Tensor] = None
@@ -440,12 +442,3 @@ class CrossStageAttentionKDLoss(DistillLoss):
         return [
             sum(self._used_branches(branches)) for branches in branch_channels
         ]
-
-    def _build_projections(self, num_stages: int) -> nn.ModuleList:
-        """One ``Linear(similarity_size, embed_dim)`` per stage."""
-        in_features = similarity_size(
-            self.similarity, self.pool_size, self.batch_size
-        )
-        return nn.ModuleList(
-            nn.Linear(in_features, self.embed_dim) for _ in range(num_stages)
-        )

@@ -124,6 +124,16 @@ def spatial_similarity(branches: List[Tensor], pool_size: int) -> Tensor:
     return torch.bmm(positions.transpose(1, 2), positions).flatten(1)
 
 
+def stage_projections(
+    num_stages: int, in_features: int, embed_dim: int
+) -> nn.ModuleList:
+    """One ``Linear(similarity_size, embed_dim)`` per stage, projecting its
+    similarity vectors to the attention's embedding space."""
+    return nn.ModuleList(
+        nn.Linear(in_features, embed_dim) for _ in range(num_stages)
+    )
+
+
 def stage_embedding(
     branches: List[Tensor],
     projection: nn.Linear,
