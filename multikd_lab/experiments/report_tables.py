@@ -173,3 +173,105 @@ def summary_table(
             label, link = FLOOR, '-'
         lines.append(f"| {label} | {link} | {record['PCKh']:.2f} |")
     return '\n'.join(lines)
+
+
+def _seeds_and_mean(summary: Optional[dict]) -> str:
+    if summary is None:
+        return '- | -'
+    per_seed = ', '.join(f'{value:.2f}' for value in summary['PCKh'])
+    return f'{per_seed} | {mean_std(summary)}'
+
+
+def sizes_table(
+    reports: Dict[str, dict],
+    rows: Sequence[Tuple[str, Dict[str, str]]],
+    teacher_label: str,
+) -> str:
+    """One row's PCKh@0.5 at several input sizes side by side.
+
+    Args:
+        reports (dict): A report per input size (``'64x64'``), in the
+            table's column order.
+        rows (Sequence): ``(label, {size: report row name})`` per row; a
+            row a size's report lacks shows ``-`` there, a row no report
+            has is left out.
+        teacher_label (str): How the last line labels the teachers.
+
+    Returns:
+        str: The Markdown table: per size, the per-seed values and their
+        mean ± std; then each size's teacher.
+    """
+    sizes = list(reports)
+    by_size = {size: _by_row(report) for size, report in reports.items()}
+    lines = [
+        '| row | '
+        + ' | '.join(f'{size} per seed | {size} mean ± std' for size in sizes)
+        + ' |',
+        '|---|' + '---|---|' * len(sizes),
+    ]
+    for label, names in rows:
+        found = [by_size[size].get(names.get(size)) for size in sizes]
+        if not any(found):
+            continue
+        lines.append(
+            f'| {label} | '
+            + ' | '.join(_seeds_and_mean(summary) for summary in found)
+            + ' |'
+        )
+    teachers = []
+    for size in sizes:
+        record = next(
+            (r for _, r in _references(reports[size], size, False)), None
+        )
+        teachers.append('-' if record is None else f"{record['PCKh']:.2f}")
+    lines.append(
+        f'| {teacher_label} | '
+        + ' | '.join(f' | {value}' for value in teachers)
+        + ' |'
+    )
+    return '\n'.join(lines)
+
+
+def sizes_differences_table(
+    reports: Dict[str, dict],
+    parts: Sequence[Tuple[str, Dict[str, Tuple[str, str]]]],
+) -> str:
+    """Same-seed differences of the same pair of rows at several input
+    sizes side by side.
+
+    Args:
+        reports (dict): A report per input size, in column order.
+        parts (Sequence): ``(part, {size: (row a, row b)})``: what the
+            difference ``a - b`` measures and its rows in each size's
+            report. A pair a report did not compare shows ``-``.
+
+    Returns:
+        str: Per size, the per-seed differences, their mean ± std and on
+        how many seeds ``a`` is ahead.
+    """
+    sizes = list(reports)
+    lines = [
+        '| part | difference | '
+        + ' | '.join(
+            f'{size} per seed | {size} mean ± std | {size} ahead on'
+            for size in sizes
+        )
+        + ' |',
+        '|---|---|' + '---|---|---|' * len(sizes),
+    ]
+    for part, pairs in parts:
+        cells = []
+        for size in sizes:
+            pair = pairs.get(size)
+            comparison = pair and _find_comparison(reports[size], *pair)
+            if not comparison:
+                cells.append('- | - | -')
+                continue
+            cells.append(
+                ', '.join(signed(d) for d in comparison['differences'])
+                + f' | {_difference(comparison)} | '
+                f"{comparison['a_ahead']} of {len(comparison['seeds'])}"
+            )
+        a, b = next(iter(pairs.values()))
+        lines.append(f'| {part} | {a} - {b} | ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)

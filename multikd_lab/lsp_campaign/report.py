@@ -11,6 +11,8 @@ from ..experiments.doc_blocks import update_blocks
 from ..experiments.report_tables import (
     differences_table,
     results_table,
+    sizes_differences_table,
+    sizes_table,
     summary_table,
 )
 from .records import data_summary, read_json, run_record_path, write_json
@@ -20,10 +22,15 @@ from .table import (
     MAIN_ROWS,
     ROW_TABLE,
     ROWS,
+    SIZE_PARTS,
+    SIZE_ROWS,
+    SIZE_STUDIES,
     STUDIES,
     TEACHERS,
     repo_path,
     scored_split,
+    sized,
+    unsized,
 )
 
 # How the tables label the campaign's teachers.
@@ -127,19 +134,40 @@ def study_tables(name: str, report: dict) -> dict:
         if 'readme' in study
         else {}
     )
+    size = study.get('size', '64x64')
     return {
         **readme,
         f'lsp-{name}': results_table(
             report,
-            [doc_row(row) for row in study['rows']],
-            '64x64',
+            [doc_row(unsized(row, size), size) for row in study['rows']],
+            size,
             *study.get('baseline', ('r1', 'student alone')),
             TEACHER_LABEL,
+            # the mean-pose floor was measured at 64x64
+            floor=size == '64x64',
             split=scored_split(study),
         ),
         f'lsp-{name}-differences': differences_table(
             report, study['comparisons']
         ),
+    }
+
+
+def size_tables(reports: dict) -> dict:
+    """The input-size section's blocks from the reports of
+    :data:`SIZE_STUDIES` (by size): the rows and the parts of Multi-KD at
+    each size side by side."""
+    rows = [
+        (ROWS[row].label, {size: sized(row, size) for size in reports})
+        for row in SIZE_ROWS
+    ]
+    parts = [
+        (part, {size: (sized(a, size), sized(b, size)) for size in reports})
+        for part, a, b in SIZE_PARTS
+    ]
+    return {
+        'lsp-input-size-sides': sizes_table(reports, rows, TEACHER_LABEL),
+        'lsp-input-size-parts': sizes_differences_table(reports, parts),
     }
 
 
@@ -155,6 +183,16 @@ def committed_tables(out: str) -> dict:
         summary = osp.join(out, name, 'summary.json')
         if osp.isfile(summary):
             tables.update(study_tables(name, read_json(summary)))
+    summaries = {
+        size: osp.join(out, name, 'summary.json')
+        for size, name in SIZE_STUDIES
+    }
+    if all(osp.isfile(path) for path in summaries.values()):
+        tables.update(
+            size_tables(
+                {size: read_json(path) for size, path in summaries.items()}
+            )
+        )
     return tables
 
 

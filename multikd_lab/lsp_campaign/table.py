@@ -366,6 +366,8 @@ STUDIES = {
             ('multikd-128x128', 'r3-128x128'),
             ('multikd-128x128', 'r1-128x128'),
         ),
+        size='128x128',
+        baseline=('r1-128x128', 'student alone'),
     ),
     # ``longer``: r1, r2 and the default for twice the schedule (32
     # epochs, the learning-rate step after epoch 20), seed 0, on val: does
@@ -377,6 +379,35 @@ STUDIES = {
         schedule_factor=2,
     ),
 }
+# The input-size section (docs/results.md): the rows and the parts of
+# Multi-KD, each a same-seed difference ``a - b``, measured by the
+# attribution study at 64x64 and the input-size study at 128x128 (row
+# names at 64x64; :func:`sized` names them at another size).
+SIZE_STUDIES = (('64x64', 'attribution'), ('128x128', 'input-size'))
+SIZE_ROWS = ('r1', 'r2', 'r3', 'r5', 'multikd')
+SIZE_PARTS = (
+    ('cross-stage KD', 'r2', 'r1'),
+    ('MFT', 'r3', 'r2'),
+    ('WA, given MFT', 'r5', 'r3'),
+    ('VKD x 1/16, given MFT and WA', 'multikd', 'r5'),
+    ('MFT + WA + VKD x 1/16 (the default)', 'multikd', 'r2'),
+)
+
+
+def sized(row: str, size: str) -> str:
+    """The name of a 64x64 row's twin at input ``size``: ``r2-128x128``."""
+    return row if size == '64x64' else f'{row}-{size}'
+
+
+def unsized(row: str, size: str) -> str:
+    """The 64x64 row whose twin at ``size`` is ``row`` (the inverse of
+    :func:`sized`)."""
+    suffix = f'-{size}'
+    if size == '64x64' or not row.endswith(suffix):
+        return row
+    return row[: -len(suffix)]
+
+
 TEACHERS = {
     '64x64': f'{LSP}/simcc_hrnet-w18_1xb32-72e_lspet-64x64.py',
     '128x128': f'{LSP}/simcc_hrnet-w18_1xb32-12e_lspet-128x128.py',

@@ -70,6 +70,77 @@ def select_comparisons(
     return [by_pair[pair] for pair in pairs]
 
 
+def draw_comparison(
+    axis: plt.Axes,
+    comparison: dict,
+    y: float,
+    color: str = 'tab:blue',
+    mean_color: str = 'black',
+    label: Optional[str] = None,
+) -> None:
+    """One comparison on line ``y``: a dot per seed (labelled with its
+    seed) in ``color`` and the mean as a diamond with one standard
+    deviation in ``mean_color``, in the legend as ``label``."""
+    for seed, difference in zip(
+        comparison['seeds'], comparison['differences']
+    ):
+        axis.scatter(difference, y, color=color, s=18, zorder=3)
+        axis.annotate(
+            str(seed),
+            (difference, y),
+            textcoords='offset points',
+            xytext=(0, 5),
+            ha='center',
+            fontsize=7,
+            color=color,
+        )
+    axis.errorbar(
+        comparison['mean'],
+        y,
+        xerr=comparison.get('std') or 0.0,
+        fmt='D',
+        color=mean_color,
+        markeredgecolor='black',
+        markersize=5,
+        capsize=3,
+        zorder=4,
+        label=label,
+    )
+
+
+def finish(
+    axis: plt.Axes,
+    fig: plt.Figure,
+    labels: Sequence[str],
+    out: str,
+    title: str,
+    target: Optional[float] = None,
+) -> None:
+    """The zero line, the target line, ``labels`` from the top line down,
+    the legend and the title; the figure is saved to ``out`` and closed."""
+    axis.axvline(0.0, color='grey', linewidth=1)
+    if target is not None:
+        axis.axvline(
+            target,
+            color='tab:green',
+            linestyle='--',
+            label=f'target margin (+{target:g})',
+        )
+    if axis.get_legend_handles_labels()[0]:
+        axis.legend(fontsize=8, loc='lower right')
+    axis.set_yticks(range(len(labels)))
+    axis.set_yticklabels(list(reversed(labels)), fontsize=8)
+    axis.set_xlabel(
+        'PCKh@0.5 difference on the same seed (dots: seeds; diamond: '
+        'mean ± std)',
+        fontsize=8,
+    )
+    axis.set_title(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+
+
 def draw(
     comparisons: Sequence[dict],
     out: str,
@@ -82,52 +153,9 @@ def draw(
         raise ValueError('no comparison to draw')
     fig, axis = plt.subplots(figsize=(7, 0.55 * len(comparisons) + 1.4))
     for index, comparison in enumerate(comparisons):
-        y = len(comparisons) - 1 - index
-        for seed, difference in zip(
-            comparison['seeds'], comparison['differences']
-        ):
-            axis.scatter(difference, y, color='tab:blue', s=18, zorder=3)
-            axis.annotate(
-                str(seed),
-                (difference, y),
-                textcoords='offset points',
-                xytext=(0, 5),
-                ha='center',
-                fontsize=7,
-                color='tab:blue',
-            )
-        axis.errorbar(
-            comparison['mean'],
-            y,
-            xerr=comparison.get('std') or 0.0,
-            fmt='D',
-            color='black',
-            markersize=5,
-            capsize=3,
-            zorder=4,
-        )
-    axis.axvline(0.0, color='grey', linewidth=1)
-    if target is not None:
-        axis.axvline(
-            target,
-            color='tab:green',
-            linestyle='--',
-            label=f'target margin (+{target:g})',
-        )
-        axis.legend(fontsize=8, loc='lower right')
-    axis.set_yticks(range(len(comparisons)))
-    axis.set_yticklabels(
-        [f"{c['a']} - {c['b']}" for c in reversed(comparisons)], fontsize=8
-    )
-    axis.set_xlabel(
-        'PCKh@0.5 difference on the same seed (dots: seeds; diamond: '
-        'mean ± std)',
-        fontsize=8,
-    )
-    axis.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(out, dpi=120)
-    plt.close(fig)
+        draw_comparison(axis, comparison, len(comparisons) - 1 - index)
+    labels = [f"{c['a']} - {c['b']}" for c in comparisons]
+    finish(axis, fig, labels, out, title, target)
     return fig
 
 

@@ -17,6 +17,8 @@ from multikd_lab.experiments.doc_blocks import (
 from multikd_lab.experiments.report_tables import (
     differences_table,
     results_table,
+    sizes_differences_table,
+    sizes_table,
     summary_table,
 )
 
@@ -160,6 +162,85 @@ def test_summary_table_links_the_configs(report):
         '50.00',
     ]
     assert cells(table, 'floor: mean pose')[2] == '6.00'
+
+
+LARGE = {
+    'r1-128x128': {0: 30.0, 1: 31.0},
+    'r2-128x128': {0: 40.25, 1: 39.0},
+}
+
+
+@pytest.fixture
+def reports_by_size(tmp_path):
+    """A 64x64 report (rows r1, r2, seeds 0-2) and a 128x128 one (their
+    twins, seeds 0-1, with a 128x128 teacher at 57)."""
+    small, large = tmp_path / 'small', tmp_path / 'large'
+    small.mkdir()
+    large.mkdir()
+    write_runs(small)
+    write_runs(large, LARGE)
+    teacher = large / 'teachers' / 'teacher.json'
+    teacher.write_text(
+        json.dumps(
+            dict(json.loads(teacher.read_text()), size='128x128', PCKh=57.0)
+        )
+    )
+    return {
+        '64x64': write_report(str(small), ['r1', 'r2'], [('r2', 'r1')]),
+        '128x128': write_report(
+            str(large),
+            list(LARGE),
+            [('r2-128x128', 'r1-128x128')],
+        ),
+    }
+
+
+def test_sizes_tables_against_naive_statistics(reports_by_size):
+    rows = [
+        ('alone', {'64x64': 'r1', '128x128': 'r1-128x128'}),
+        ('cross-stage', {'64x64': 'r2', '128x128': 'r2-128x128'}),
+        ('only small', {'64x64': 'r2', '128x128': 'r9-128x128'}),
+        ('never run', {'64x64': 'r9', '128x128': 'r9-128x128'}),
+    ]
+    table = sizes_table(reports_by_size, rows, 'teacher')
+    assert table.splitlines()[0].count('|') == 6
+    r2 = cells(table, 'cross-stage')
+    small = list(FINALS['r2'].values())
+    large = list(LARGE['r2-128x128'].values())
+    assert r2[1:] == [
+        ', '.join(f'{value:.2f}' for value in small),
+        f'{statistics.mean(small):.2f} ± {statistics.stdev(small):.2f}',
+        ', '.join(f'{value:.2f}' for value in large),
+        f'{statistics.mean(large):.2f} ± {statistics.stdev(large):.2f}',
+    ]
+    assert cells(table, 'only small')[3:] == ['-', '-']
+    assert 'never run' not in table
+    assert cells(table, 'teacher')[1:] == ['', '50.00', '', '57.00']
+
+    parts = [
+        (
+            'distillation',
+            {'64x64': ('r2', 'r1'), '128x128': ('r2-128x128', 'r1-128x128')},
+        ),
+        ('not compared', {'64x64': ('r1', 'r2')}),
+    ]
+    differences = sizes_differences_table(reports_by_size, parts)
+    row = cells(differences, 'distillation')
+    assert row[1] == 'r2 - r1'
+    for size, finals, first in (
+        ('64x64', FINALS, 2),
+        ('128x128', LARGE, 5),
+    ):
+        a, b = parts[0][1][size]
+        seeds = sorted(finals[a])
+        naive = [finals[a][seed] - finals[b][seed] for seed in seeds]
+        ahead = sum(d > 0 for d in naive)
+        assert row[first : first + 3] == [
+            ', '.join(f'{d:+.2f}' for d in naive),
+            f'{statistics.mean(naive):+.2f} ± {statistics.stdev(naive):.2f}',
+            f'{ahead} of {len(seeds)}',
+        ]
+    assert cells(differences, 'not compared')[2:] == ['-'] * 6
 
 
 PAGE = """# Page
