@@ -146,6 +146,8 @@ def rule_vkd_weight(config_path: Path) -> float:
     cfg = Config.fromfile(str(config_path))
     if 'lsp_weights' in cfg:
         return cfg.lsp_weights['loss_vkd']
+    if 'hm_teacher_loss_vkd' in cfg:  # measured with the heatmap teacher
+        return cfg.hm_teacher_loss_vkd['loss_weight']
     return cfg.vkd_rule_weight
 
 
@@ -154,6 +156,7 @@ DEFAULTS = [
     for name in (
         'multikd_litehrnet18_mpii.py',
         'multikd_litehrnet30_mpii.py',
+        'multikd_hm-teacher_litehrnet18_mpii.py',
         'demo/multikd_litehrnet18_demo.py',
         'lsp/multikd_litehrnet18_lspet.py',
         'lsp/multikd_litehrnet18_lspet-128x128.py',
