@@ -20,13 +20,10 @@ model = dict(
             # (label sigma / heatmap sigma)^2 in image pixels: SimCCLabel
             # sigma 6 bins = 3 px; MSRAHeatmap sigma 2 cells = 8 px.
             heatmap_temperature=(3 / 8) ** 2,
-            **{
-                **_base_.hm_teacher_loss_vkd,
-                # the default's VKD dose (multikd_litehrnet18_mpii.py) on
-                # the heatmap teacher's own rule lambda
-                'loss_weight': _base_.hm_teacher_loss_vkd['loss_weight']
-                * _base_.vkd_dose,
-            },
+            **_base_.hm_teacher_loss_vkd,
+            # the default's VKD dose (multikd_litehrnet18_mpii.py) on the
+            # heatmap teacher's own rule lambda
+            loss_weight=_base_.hm_teacher_vkd_rule_weight * _base_.vkd_dose,
         ),
         loss_fkd=dict(loss_weight=_base_.hm_teacher_beta),
     ),

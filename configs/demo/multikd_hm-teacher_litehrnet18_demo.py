@@ -13,6 +13,8 @@ model = dict(
             # 8 px at stride 4.
             heatmap_temperature=(1.5 / 8) ** 2,
             **_base_.hm_teacher_loss_vkd,
+            # the rule's lambda: the paper's form, measured beside r6
+            loss_weight=_base_.hm_teacher_vkd_rule_weight,
         ),
         loss_fkd=dict(loss_weight=_base_.hm_teacher_beta),
     ),

@@ -146,8 +146,8 @@ def rule_vkd_weight(config_path: Path) -> float:
     cfg = Config.fromfile(str(config_path))
     if 'lsp_weights' in cfg:
         return cfg.lsp_weights['loss_vkd']
-    if 'hm_teacher_loss_vkd' in cfg:  # measured with the heatmap teacher
-        return cfg.hm_teacher_loss_vkd['loss_weight']
+    if 'hm_teacher_vkd_rule_weight' in cfg:  # measured with its teacher
+        return cfg.hm_teacher_vkd_rule_weight
     return cfg.vkd_rule_weight
 
 
