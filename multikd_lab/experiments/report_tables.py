@@ -48,7 +48,9 @@ def _difference(comparison: Optional[dict]) -> str:
     return f"{signed(comparison['mean'])} ± {comparison['std']:.2f}"
 
 
-def _find_comparison(report: dict, a: str, b: str) -> Optional[dict]:
+def find_comparison(report: dict, a: str, b: str) -> Optional[dict]:
+    """The report's comparison of row ``a`` minus row ``b`` (None if it
+    has none)."""
     return next(
         (c for c in report['comparisons'] if (c['a'], c['b']) == (a, b)),
         None,
@@ -95,7 +97,7 @@ def results_table(
         versus = (
             '-'
             if row['row'] == baseline
-            else _difference(_find_comparison(report, row['row'], baseline))
+            else _difference(find_comparison(report, row['row'], baseline))
         )
         lines.append(
             f"| {row['label']} | {row['what']} | {row['paper']} | "
@@ -124,7 +126,7 @@ def differences_table(report: dict, pairs: Sequence[Tuple[str, str]]) -> str:
         '|---|---|---|---|',
     ]
     for a, b in pairs:
-        comparison = _find_comparison(report, a, b)
+        comparison = find_comparison(report, a, b)
         if comparison is None:
             continue
         lines.append(
@@ -263,7 +265,7 @@ def sizes_differences_table(
         cells = []
         for size in sizes:
             pair = pairs.get(size)
-            comparison = pair and _find_comparison(reports[size], *pair)
+            comparison = pair and find_comparison(reports[size], *pair)
             if not comparison:
                 cells.append('- | - | -')
                 continue

@@ -22,7 +22,6 @@ from .table import (
     MAIN_ROWS,
     ROW_TABLE,
     ROWS,
-    SIZE_PARTS,
     SIZE_ROWS,
     SIZE_STUDIES,
     STUDIES,
@@ -30,6 +29,8 @@ from .table import (
     repo_path,
     scored_split,
     sized,
+    sized_parts,
+    study_size,
     unsized,
 )
 
@@ -134,7 +135,7 @@ def study_tables(name: str, report: dict) -> dict:
         if 'readme' in study
         else {}
     )
-    size = study.get('size', '64x64')
+    size = study_size(name)
     return {
         **readme,
         f'lsp-{name}': results_table(
@@ -161,13 +162,19 @@ def size_tables(reports: dict) -> dict:
         (ROWS[row].label, {size: sized(row, size) for size in reports})
         for row in SIZE_ROWS
     ]
-    parts = [
-        (part, {size: (sized(a, size), sized(b, size)) for size in reports})
-        for part, a, b in SIZE_PARTS
-    ]
+    parts = [(part, pairs) for part, _, _, pairs in sized_parts(reports)]
     return {
         'lsp-input-size-sides': sizes_table(reports, rows, TEACHER_LABEL),
         'lsp-input-size-parts': sizes_differences_table(reports, parts),
+    }
+
+
+def size_summaries(out: str) -> dict:
+    """The ``summary.json`` path of each of :data:`SIZE_STUDIES` under
+    ``out``, by input size, in that order."""
+    return {
+        study_size(name): osp.join(out, name, 'summary.json')
+        for name in SIZE_STUDIES
     }
 
 
@@ -183,10 +190,7 @@ def committed_tables(out: str) -> dict:
         summary = osp.join(out, name, 'summary.json')
         if osp.isfile(summary):
             tables.update(study_tables(name, read_json(summary)))
-    summaries = {
-        size: osp.join(out, name, 'summary.json')
-        for size, name in SIZE_STUDIES
-    }
+    summaries = size_summaries(out)
     if all(osp.isfile(path) for path in summaries.values()):
         tables.update(
             size_tables(

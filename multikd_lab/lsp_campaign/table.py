@@ -383,7 +383,7 @@ STUDIES = {
 # Multi-KD, each a same-seed difference ``a - b``, measured by the
 # attribution study at 64x64 and the input-size study at 128x128 (row
 # names at 64x64; :func:`sized` names them at another size).
-SIZE_STUDIES = (('64x64', 'attribution'), ('128x128', 'input-size'))
+SIZE_STUDIES = ('attribution', 'input-size')
 SIZE_ROWS = ('r1', 'r2', 'r3', 'r5', 'multikd')
 SIZE_PARTS = (
     ('cross-stage KD', 'r2', 'r1'),
@@ -392,6 +392,25 @@ SIZE_PARTS = (
     ('VKD x 1/16, given MFT and WA', 'multikd', 'r5'),
     ('MFT + WA + VKD x 1/16 (the default)', 'multikd', 'r2'),
 )
+
+
+def study_size(name: str) -> str:
+    """The input size of a study's rows: its ``size``, else 64x64."""
+    return STUDIES[name].get('size', '64x64')
+
+
+def sized_parts(sizes) -> list:
+    """``(part, a, b, {size: (a at size, b at size)})`` for each of
+    :data:`SIZE_PARTS`."""
+    return [
+        (
+            part,
+            a,
+            b,
+            {size: (sized(a, size), sized(b, size)) for size in sizes},
+        )
+        for part, a, b in SIZE_PARTS
+    ]
 
 
 def sized(row: str, size: str) -> str:

@@ -25,7 +25,9 @@ import matplotlib
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt
 
-from ..lsp_campaign.table import SIZE_PARTS, SIZE_STUDIES, sized
+from ..experiments.report_tables import find_comparison
+from ..lsp_campaign.report import size_summaries
+from ..lsp_campaign.table import SIZE_PARTS, sized_parts
 from .plot_differences import draw_comparison, finish
 
 # One colour per input size, in SIZE_STUDIES order.
@@ -59,9 +61,9 @@ def read_reports(records: str) -> Dict[str, dict]:
             with the command that writes it.
     """
     reports = {}
-    for size, study in SIZE_STUDIES:
-        path = osp.join(records, study, 'summary.json')
+    for size, path in size_summaries(records).items():
         if not osp.isfile(path):
+            study = osp.basename(osp.dirname(path))
             raise FileNotFoundError(
                 f'{path} is missing: run `python -m '
                 'multikd_lab.tools.run_lsp_campaign --part report --study '
@@ -79,20 +81,14 @@ def part_comparisons(
     compared: the comparison of ``sized(a) - sized(b)`` in that size's
     report."""
     parts = []
-    for part, a, b in FIGURE_PARTS:
-        found = {}
-        for size, report in reports.items():
-            pair = (sized(a, size), sized(b, size))
-            comparison = next(
-                (
-                    c
-                    for c in report.get('comparisons') or []
-                    if (c['a'], c['b']) == pair
-                ),
-                None,
-            )
-            if comparison is not None:
-                found[size] = comparison
+    for part, a, b, pairs in sized_parts(reports):
+        if (part, a, b) not in FIGURE_PARTS:
+            continue
+        found = {
+            size: comparison
+            for size, pair in pairs.items()
+            if (comparison := find_comparison(reports[size], *pair))
+        }
         if found:
             parts.append((f'{part}\n({a} - {b})', found))
     return parts
